@@ -1,0 +1,77 @@
+"""``lambdamart``: LightGBM lambdarank on the revealed page labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+
+from baselines.common import learned_features, revealed_rows
+from benchmark.data import Split
+from benchmark.reranker import Layout, Reranker, register
+
+
+@register("lambdamart")
+@dataclass
+class LambdaMART(Reranker):
+    """LightGBM ``lambdarank`` on the rows whose page label was revealed; features from
+    :func:`baselines.common.learned_features`. Early stopping on NDCG@10 of the revealed
+    ``page_valid`` labels (without any, ``num_boost_round`` rounds are trained)."""
+
+    description = "budgeted: LightGBM lambdarank on item, query, modality and g^m features"
+    default_strategy = "pages"
+    num_boost_round: int = 500
+    early_stopping_rounds: int = 50
+    learning_rate: float = 0.05
+    num_leaves: int = 31
+    min_data_in_leaf: int = 20
+    feature_fraction: float = 0.9
+    truncation_level: int = 13
+    num_threads: int = 2
+
+    def lgb_params(self, seed: int) -> dict[str, Any]:
+        return {
+            "objective": "lambdarank",
+            "metric": "ndcg",
+            "eval_at": [10],
+            "learning_rate": self.learning_rate,
+            "num_leaves": self.num_leaves,
+            "min_data_in_leaf": self.min_data_in_leaf,
+            "feature_fraction": self.feature_fraction,
+            "lambdarank_truncation_level": self.truncation_level,
+            "num_threads": self.num_threads,
+            "deterministic": True,
+            "force_row_wise": True,
+            "seed": seed,
+            "verbosity": -1,
+        }
+
+    def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> LambdaMART:
+        self.layout_ = layout
+        rows, sizes = revealed_rows(train)
+        if len(rows) == 0:
+            raise ValueError("lambdamart: the budget revealed no page_train labels")
+        x = learned_features(train, layout)
+        data = lgb.Dataset(x[rows], train.page_label[rows], group=sizes)
+        vrows, vsizes = revealed_rows(valid)
+        valid_sets, callbacks = [], []
+        if len(vrows):
+            xv = learned_features(valid, layout)
+            valid_sets = [lgb.Dataset(xv[vrows], valid.page_label[vrows], group=vsizes,
+                                      reference=data)]
+            callbacks = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)]
+        self.booster_ = lgb.train(
+            self.lgb_params(seed), data, self.num_boost_round,
+            valid_sets=valid_sets, callbacks=callbacks,
+        )
+        return self
+
+    def score(self, split: Split) -> np.ndarray:
+        x = learned_features(split, self.layout_)
+        return self.booster_.predict(x, num_iteration=self.booster_.best_iteration or None)
+
+    def fit_info(self) -> dict[str, Any]:
+        return {"best_iteration": int(self.booster_.best_iteration),
+                "trees": int(self.booster_.num_trees())}

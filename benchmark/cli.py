@@ -1,0 +1,208 @@
+"""``python -m benchmark``: run grids, list what is registered, rebuild leaderboards, measure."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from benchmark.data import DataError
+from benchmark.registry import UnknownNameError
+
+DEFAULT_DATASET = "synthetic-serp"
+
+
+def load_plugins() -> None:
+    """Import the reranker and dataset modules, which register themselves."""
+    import baselines  # noqa: F401
+    import datasets  # noqa: F401
+
+
+def budget_arg(text: str) -> float:
+    from benchmark.oracle import parse_budget
+
+    try:
+        return parse_budget(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def key_value(text: str) -> tuple[str, Any]:
+    key, sep, raw = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key, value
+
+
+def names_arg(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in pairs:
+        name, dot, field = key.partition(".")
+        if not dot:
+            raise ValueError(f"--param {key}=...: write it as <reranker>.<parameter>=<value>")
+        out.setdefault(name, {})[field] = value
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from benchmark import grid, leaderboard
+    from benchmark.catalog import dataset_key, parse_spec
+    from benchmark.reranker import RERANKERS
+
+    parse_spec(args.dataset)
+    names = [n for group in args.rerankers for n in group] if args.rerankers else RERANKERS.names()
+    for name in names:
+        RERANKERS.get(name)
+    params = reranker_params(args.param)
+    for name in params:
+        if name not in names:
+            raise ValueError(f"--param names reranker {name!r}, which is not being run")
+    dataset_params = dict(args.dataset_param)
+    cells = grid.plan(args.dataset, names, args.budget, args.seeds, strategy=args.strategy,
+                      params=params, dataset_params=dataset_params)
+    outcome = grid.run(cells, args.out, force=args.force, progress=not args.quiet)
+    reused = sum(r.cached for r in outcome.results)
+    print(f"{len(outcome.results)} cells done ({reused} reused from {args.out / 'runs'}), "
+          f"{len(outcome.failures)} failed")
+    if outcome.results:
+        show_stage1(outcome.results[0].manifest)
+        key = dataset_key(args.dataset, dataset_params)
+        board, caption, paths = leaderboard.write(args.out, key)
+        print_board(board, caption, key)
+        print("written: " + ", ".join(str(p) for p in paths))
+    for cell, message in outcome.failures:
+        print(f"error: cell {cell.label(None)} seed {cell.seed} failed: {message}", file=sys.stderr)
+    return 1 if outcome.failures else 0
+
+
+def show_stage1(manifest: dict[str, Any]) -> None:
+    parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
+    print("single-modal rankers, within-modality NDCG@10 on test: " + ", ".join(parts))
+    excluded = manifest["excluded_queries"]["count"]
+    print(f"test queries evaluated: {manifest['queries_evaluated']} "
+          f"({excluded} without a positive label excluded)")
+
+
+def print_board(board: Any, caption: str, key: str) -> None:
+    from benchmark.leaderboard import formatted
+
+    table = formatted(board)
+    widths = [max(len(str(c)), *(len(str(v)) for v in table[c])) for c in table.columns]
+    print(f"\nLeaderboard: {key}")
+    print("  ".join(str(c).ljust(w) for c, w in zip(table.columns, widths, strict=True)))
+    for row in table.itertuples(index=False):
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(caption + "\n")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from benchmark.catalog import DATASETS
+    from benchmark.oracle import STRATEGIES
+    from benchmark.reranker import RERANKERS
+
+    print("rerankers:")
+    for name, cls in RERANKERS.items():
+        strat = cls.default_strategy or "label-free"
+        print(f"  {name:<20} {cls.description} [default strategy: {strat}]")
+    print("datasets:")
+    for name, fam in DATASETS.items():
+        spec = name + (":<arg>" if fam.argument == "required" else "")
+        print(f"  {spec:<20} {fam.description}")
+    print("strategies:")
+    for name, strat in STRATEGIES.items():
+        print(f"  {name:<20} {strat.description}")
+    return 0
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
+    from benchmark import leaderboard
+    from benchmark.catalog import dataset_key
+
+    key = dataset_key(args.dataset, dict(args.dataset_param))
+    board, caption, paths = leaderboard.write(args.out, key)
+    if board.empty:
+        raise ValueError(f"no finished cells of dataset {key!r} under {args.out / 'runs'}")
+    print_board(board, caption, key)
+    print("written: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_perf(args: argparse.Namespace) -> int:
+    from benchmark import perf
+
+    return perf.main(args)
+
+
+def add_dataset_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", default=DEFAULT_DATASET,
+                   help="dataset spec, e.g. synthetic-serp (default) or letor-serp:mq2008")
+    p.add_argument("--dataset-param", type=key_value, action="append", default=[],
+                   metavar="KEY=VALUE", help="dataset parameter, e.g. modal_train_keep=0.25")
+    p.add_argument("--out", type=Path, default=Path("results"),
+                   help="results folder (default: results)")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="python -m benchmark",
+        description="Whole-page reranking under annotation budgets: run rerankers on datasets "
+        "under budgets, evaluate with ranx, write leaderboards.",
+    )
+    sub = top.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run rerankers under budgets and print the leaderboard",
+                         description="Run a grid of cells (reranker x budget x seed); finished "
+                         "cells are reused; budgeted rerankers also get their 100%% reference.")
+    add_dataset_args(run)
+    run.add_argument("--rerankers", type=names_arg, action="append", metavar="A,B",
+                     help="comma-separated reranker names (default: all; see `list`)")
+    run.add_argument("--budget", type=budget_arg, nargs="+", default=[0.1], metavar="B",
+                     help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%)")
+    run.add_argument("--strategy", help="annotation strategy for budgeted rerankers "
+                     "(default: each reranker's own; see `list`)")
+    run.add_argument("--seeds", type=int, default=3, help="seeds per cell (default 3)")
+    run.add_argument("--param", type=key_value, action="append", default=[],
+                     metavar="RERANKER.KEY=VALUE", help="reranker hyper-parameter override")
+    run.add_argument("--force", action="store_true", help="re-run cells that are cached")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    lst = sub.add_parser("list", help="list rerankers, datasets and strategies")
+    lst.set_defaults(func=cmd_list)
+
+    board = sub.add_parser("leaderboard", help="rebuild a leaderboard from the result files")
+    add_dataset_args(board)
+    board.set_defaults(func=cmd_leaderboard)
+
+    perf = sub.add_parser("perf", help="measure wall time, LambdaMART overhead and peak memory")
+    perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")
+    perf.add_argument("--skip-default-run", action="store_true",
+                      help="skip timing the full default run")
+    perf.set_defaults(func=cmd_perf)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "seeds", 1) < 1:
+        parser().error("--seeds must be at least 1")
+    warnings.filterwarnings("ignore", module="ranx")
+    warnings.filterwarnings("ignore", message=".*unsafe cast.*")
+    try:
+        load_plugins()
+        code: int = args.func(args)
+    except (ValueError, UnknownNameError, DataError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return code

@@ -1,0 +1,1 @@
+"""Performance benchmark (filled in below)."""
