@@ -27,6 +27,9 @@ class DatasetFamily:
     load: Loader
     #: ``"none"``: no argument; ``"required"``: ``family:arg`` is needed.
     argument: str = "none"
+    #: For ``python -m benchmark datasets``: one dict per known dataset of the family with at
+    #: least ``name``, ``queries``, ``items``, ``features`` and ``present`` (files found?).
+    describe: Callable[[], list[dict[str, Any]]] | None = None
 
 
 DATASETS: Registry[DatasetFamily] = Registry("dataset")

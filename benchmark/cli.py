@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -138,6 +139,23 @@ def cmd_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from benchmark.catalog import DATASETS
+
+    rows = []
+    for name, family in DATASETS.items():
+        described = family.describe() if family.describe else [{"name": name}]
+        rows += [{"family": name, **row} for row in described]
+    cols = ["name", "queries", "items", "features", "labels", "present"]
+    print("  ".join(f"{c:<12}" if c != "name" else f"{c:<28}" for c in cols))
+    for row in rows:
+        cells = [str(row.get(c, "-")) for c in cols]
+        print("  ".join(f"{v:<28}" if i == 0 else f"{v:<12}" for i, v in enumerate(cells)))
+        if row.get("where"):
+            print(f"{'':<30}{row['where']}")
+    return 0
+
+
 def cmd_perf(args: argparse.Namespace) -> int:
     from benchmark import perf
 
@@ -149,6 +167,8 @@ def add_dataset_args(p: argparse.ArgumentParser) -> None:
                    help="dataset spec, e.g. synthetic-serp (default) or letor-serp:mq2008")
     p.add_argument("--dataset-param", type=key_value, action="append", default=[],
                    metavar="KEY=VALUE", help="dataset parameter, e.g. modal_train_keep=0.25")
+    p.add_argument("--data-dir", type=Path, help="folder holding the real datasets "
+                   "(default: $BENCHMARK_DATA_DIR, then ../shared/data)")
     p.add_argument("--out", type=Path, default=Path("results"),
                    help="results folder (default: results)")
 
@@ -181,6 +201,12 @@ def parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list rerankers, datasets and strategies")
     lst.set_defaults(func=cmd_list)
 
+    dsets = sub.add_parser("datasets", help="list every dataset with its counts and whether "
+                           "its files are present")
+    dsets.add_argument("--data-dir", type=Path, help="folder holding the real datasets "
+                       "(default: $BENCHMARK_DATA_DIR, then ../shared/data)")
+    dsets.set_defaults(func=cmd_datasets)
+
     board = sub.add_parser("leaderboard", help="rebuild a leaderboard from the result files")
     add_dataset_args(board)
     board.set_defaults(func=cmd_leaderboard)
@@ -199,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         parser().error("--seeds must be at least 1")
     warnings.filterwarnings("ignore", module="ranx")
     warnings.filterwarnings("ignore", message=".*unsafe cast.*")
+    if getattr(args, "data_dir", None) is not None:
+        os.environ["BENCHMARK_DATA_DIR"] = str(args.data_dir)
     try:
         load_plugins()
         code: int = args.func(args)

@@ -5,7 +5,8 @@ their ``modal_label``, on that modality's own feature columns plus the query fea
 the ``modal_train`` queries are held out for early stopping. A modality that never has two items
 on one page (e.g. the single LLM answer) has no within-page order to learn, so its g^m is a
 LightGBM regression on ``modal_label`` instead. The fitted models fill ``g_score`` for every item
-of every split.
+of every split. A modality without ``modal_train`` items (e.g. plain LTR data, which has no
+single-modal stage) keeps ``g_score = 0``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def add_g_scores(dataset: Dataset, seed: int) -> tuple[Dataset, dict[str, Any]]:
     g^m was trained for) and against the page labels (what the page cares about).
     """
     scores = {name: np.zeros(s.n_items, dtype=np.float32) for name, s in dataset.splits.items()}
-    for m in range(len(dataset.modalities)):
+    trained = set(dataset["modal_train"].modality.tolist())
+    for m in sorted(trained):
         model = fit_modality(dataset, m, seed)
         cols = dataset.modality_columns(m)
         for name, split in dataset.splits.items():
@@ -107,5 +109,6 @@ def add_g_scores(dataset: Dataset, seed: int) -> tuple[Dataset, dict[str, Any]]:
             "ndcg@10_page_label": within_modality_ndcg(test, m, test.page_label),
         }
         for m, name in enumerate(dataset.modalities)
+        if m in trained
     }
     return filled, diag
