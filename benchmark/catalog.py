@@ -30,6 +30,9 @@ class DatasetFamily:
     #: For ``python -m benchmark datasets``: one dict per known dataset of the family with at
     #: least ``name``, ``queries``, ``items``, ``features`` and ``present`` (files found?).
     describe: Callable[[], list[dict[str, Any]]] | None = None
+    #: Part of every cell's config: bump it when the family's loader or generator changes what
+    #: it produces, so that cached cells of the old data are not reused.
+    version: str = "1"
 
 
 DATASETS: Registry[DatasetFamily] = Registry("dataset")

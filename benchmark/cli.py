@@ -61,27 +61,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     from benchmark.catalog import dataset_key, parse_spec
     from benchmark.reranker import RERANKERS
 
-    parse_spec(args.dataset)
-    names = [n for group in args.rerankers for n in group] if args.rerankers else RERANKERS.names()
-    for name in names:
-        RERANKERS.get(name)
-    params = reranker_params(args.param)
-    for name in params:
-        if name not in names:
-            raise ValueError(f"--param names reranker {name!r}, which is not being run")
-    dataset_params = dict(args.dataset_param)
-    cells = grid.plan(args.dataset, names, args.budget, args.seeds, strategy=args.strategy,
-                      params=params, dataset_params=dataset_params)
+    if args.grid:
+        from benchmark.oracle import parse_budget
+
+        cells = grid.load_grid(args.grid, parse_budget)
+    else:
+        parse_spec(args.dataset)
+        names = ([n for g in args.rerankers for n in g] if args.rerankers else
+                 [n for n, cls in RERANKERS.items() if cls.in_default_run])
+        for name in names:
+            RERANKERS.get(name)
+        params = reranker_params(args.param)
+        for name in params:
+            if name not in names:
+                raise ValueError(f"--param names reranker {name!r}, which is not being run")
+        cells = grid.plan(args.dataset, names, args.budget, args.seeds, strategy=args.strategy,
+                          params=params, dataset_params=dict(args.dataset_param))
     outcome = grid.run(cells, args.out, force=args.force, progress=not args.quiet)
     reused = sum(r.cached for r in outcome.results)
     print(f"{len(outcome.results)} cells done ({reused} reused from {args.out / 'runs'}), "
           f"{len(outcome.failures)} failed")
     if outcome.results:
         show_stage1(outcome.results[0].manifest)
-        key = dataset_key(args.dataset, dataset_params)
+    for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
         board, caption, paths = leaderboard.write(args.out, key)
-        print_board(board, caption, key)
-        print("written: " + ", ".join(str(p) for p in paths))
+        if not board.empty:
+            print_board(board, caption, key)
+            print("written: " + ", ".join(str(p) for p in paths))
     for cell, message in outcome.failures:
         print(f"error: cell {cell.label(None)} seed {cell.seed} failed: {message}", file=sys.stderr)
     return 1 if outcome.failures else 0
@@ -115,7 +121,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     print("rerankers:")
     for name, cls in RERANKERS.items():
         strat = cls.default_strategy or "label-free"
-        print(f"  {name:<20} {cls.description} [default strategy: {strat}]")
+        extra = "" if cls.in_default_run else ", not in the default run"
+        print(f"  {name:<20} {cls.description} [default strategy: {strat}{extra}]")
     print("datasets:")
     for name, fam in DATASETS.items():
         spec = name + (":<arg>" if fam.argument == "required" else "")
@@ -186,7 +193,7 @@ def parser() -> argparse.ArgumentParser:
                          "cells are reused; budgeted rerankers also get their 100%% reference.")
     add_dataset_args(run)
     run.add_argument("--rerankers", type=names_arg, action="append", metavar="A,B",
-                     help="comma-separated reranker names (default: all; see `list`)")
+                     help="comma-separated reranker names (default: the main ones; see `list`)")
     run.add_argument("--budget", type=budget_arg, nargs="+", default=[0.1], metavar="B",
                      help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%)")
     run.add_argument("--strategy", help="annotation strategy for budgeted rerankers "
@@ -194,6 +201,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", type=int, default=3, help="seeds per cell (default 3)")
     run.add_argument("--param", type=key_value, action="append", default=[],
                      metavar="RERANKER.KEY=VALUE", help="reranker hyper-parameter override")
+    run.add_argument("--grid", metavar="NAME", help="run a grid file instead: grids/NAME.toml "
+                     "(or a path to a .toml); ignores --dataset/--rerankers/--budget/--seeds")
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)

@@ -40,6 +40,7 @@ class CellConfig:
     seed: int  # the seed index 0..n-1; actual seeds are derived from it
     params: dict[str, Any] = field(default_factory=dict)
     dataset_params: dict[str, Any] = field(default_factory=dict)
+    dataset_version: str = "1"
     suite_version: str = SUITE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,7 +57,8 @@ class CellConfig:
     @property
     def annotation_seed(self) -> int:
         return derive_seed(
-            "annotation", self.dataset, self.dataset_params, self.budget, self.strategy, self.seed
+            "annotation", self.dataset, self.dataset_params, self.dataset_version, self.budget,
+            self.strategy, self.seed,
         )
 
     @property

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
+from benchmark.catalog import parse_spec
 from benchmark.config import CellConfig
 from benchmark.harness import CellResult, DatasetCache, run_cell
 from benchmark.oracle import STRATEGIES
@@ -33,6 +35,7 @@ def plan(
     default strategy (the reference)."""
     if strategy is not None:
         STRATEGIES.get(strategy)
+    family, _ = parse_spec(dataset)
     cells: list[CellConfig] = []
     for name in rerankers:
         reranker = make_reranker(name, (params or {}).get(name))
@@ -49,8 +52,58 @@ def plan(
         for budget, strat in dict.fromkeys(points):
             for seed in range(n_seeds):
                 cells.append(
-                    CellConfig(dataset, name, budget, strat, seed, full, dict(dataset_params or {}))
+                    CellConfig(dataset, name, budget, strat, seed, full,
+                               dict(dataset_params or {}), family.version)
                 )
+    return list({c.run_id: c for c in cells}.values())
+
+
+GRIDS = Path(__file__).resolve().parent.parent / "grids"
+
+
+def grid_path(name: str) -> Path:
+    """``smar-main`` -> ``grids/smar-main.toml``; a path to a ``.toml`` file is used as is."""
+    path = Path(name)
+    if path.suffix == ".toml":
+        return path
+    known = sorted(p.stem for p in GRIDS.glob("*.toml"))
+    if name not in known:
+        from benchmark.registry import Registry
+
+        registry: Registry[str] = Registry("grid")
+        for k in known:
+            registry.register(k)(k)
+        registry.get(name)
+    return GRIDS / f"{name}.toml"
+
+
+def load_grid(name: str, parse_budget: Any) -> list[CellConfig]:
+    """The cells of a grid file: a TOML table with ``dataset``, ``seeds`` and ``[[group]]``s,
+    each with ``rerankers``, ``budgets`` and optional ``strategy``, ``references`` (default
+    true), ``seeds``, ``dataset``, ``dataset_params`` and ``params`` (per reranker)."""
+    path = grid_path(name)
+    try:
+        spec = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"grid {path}: {exc}") from None
+    cells: list[CellConfig] = []
+    for i, group in enumerate(spec.get("group", [])):
+        unknown = set(group) - {"rerankers", "budgets", "strategy", "references", "seeds",
+                                "dataset", "dataset_params", "params"}
+        if unknown:
+            raise ValueError(f"grid {path}: group {i + 1} has unknown keys {sorted(unknown)}")
+        cells += plan(
+            group.get("dataset", spec.get("dataset", "synthetic-serp")),
+            list(group["rerankers"]),
+            [parse_budget(b) for b in group.get("budgets", [])],
+            int(group.get("seeds", spec.get("seeds", 3))),
+            strategy=group.get("strategy"),
+            params=group.get("params"),
+            dataset_params=group.get("dataset_params", spec.get("dataset_params")),
+            references=bool(group.get("references", True)),
+        )
+    if not cells:
+        raise ValueError(f"grid {path}: no cells (add [[group]] tables)")
     return list({c.run_id: c for c in cells}.values())
 
 

@@ -43,6 +43,9 @@ class Reranker:
     description: ClassVar[str] = ""
     #: The annotation strategy used when the user gives none; ``None`` means label-free.
     default_strategy: ClassVar[str | None] = None
+    #: Whether ``python -m benchmark run`` without ``--rerankers`` includes it (variants and
+    #: ablations are run through grid files instead).
+    in_default_run: ClassVar[bool] = True
 
     @property
     def budgeted(self) -> bool:

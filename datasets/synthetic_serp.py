@@ -173,5 +173,6 @@ register_dataset(
         "embedded default: generated whole pages (web/image/video/answer), query-dependent "
         "modality calibration",
         load,
+        version="2",
     )
 )
