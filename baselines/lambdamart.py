@@ -59,12 +59,16 @@ class LambdaMART(Reranker):
         valid_sets, callbacks = [], []
         if len(vrows):
             xv = learned_features(valid, layout)
-            valid_sets = [lgb.Dataset(xv[vrows], valid.page_label[vrows], group=vsizes,
-                                      reference=data)]
+            valid_sets = [
+                lgb.Dataset(xv[vrows], valid.page_label[vrows], group=vsizes, reference=data)
+            ]
             callbacks = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)]
         self.booster_ = lgb.train(
-            self.lgb_params(seed), data, self.num_boost_round,
-            valid_sets=valid_sets, callbacks=callbacks,
+            self.lgb_params(seed),
+            data,
+            self.num_boost_round,
+            valid_sets=valid_sets,
+            callbacks=callbacks,
         )
         return self
 
@@ -73,5 +77,7 @@ class LambdaMART(Reranker):
         return self.booster_.predict(x, num_iteration=self.booster_.best_iteration or None)
 
     def fit_info(self) -> dict[str, Any]:
-        return {"best_iteration": int(self.booster_.best_iteration),
-                "trees": int(self.booster_.num_trees())}
+        return {
+            "best_iteration": int(self.booster_.best_iteration),
+            "trees": int(self.booster_.num_trees()),
+        }

@@ -67,20 +67,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         cells = grid.load_grid(args.grid, parse_budget)
     else:
         parse_spec(args.dataset)
-        names = ([n for g in args.rerankers for n in g] if args.rerankers else
-                 [n for n, cls in RERANKERS.items() if cls.in_default_run])
+        names = (
+            [n for g in args.rerankers for n in g]
+            if args.rerankers
+            else [n for n, cls in RERANKERS.items() if cls.in_default_run]
+        )
         for name in names:
             RERANKERS.get(name)
         params = reranker_params(args.param)
         for name in params:
             if name not in names:
                 raise ValueError(f"--param names reranker {name!r}, which is not being run")
-        cells = grid.plan(args.dataset, names, args.budget, args.seeds, strategy=args.strategy,
-                          params=params, dataset_params=dict(args.dataset_param))
+        cells = grid.plan(
+            args.dataset,
+            names,
+            args.budget,
+            args.seeds,
+            strategy=args.strategy,
+            params=params,
+            dataset_params=dict(args.dataset_param),
+        )
     outcome = grid.run(cells, args.out, force=args.force, progress=not args.quiet)
     reused = sum(r.cached for r in outcome.results)
-    print(f"{len(outcome.results)} cells done ({reused} reused from {args.out / 'runs'}), "
-          f"{len(outcome.failures)} failed")
+    print(
+        f"{len(outcome.results)} cells done ({reused} reused from {args.out / 'runs'}), "
+        f"{len(outcome.failures)} failed"
+    )
     if outcome.results:
         show_stage1(outcome.results[0].manifest)
     for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
@@ -97,8 +109,10 @@ def show_stage1(manifest: dict[str, Any]) -> None:
     parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
     print("single-modal rankers, within-modality NDCG@10 on test: " + ", ".join(parts))
     excluded = manifest["excluded_queries"]["count"]
-    print(f"test queries evaluated: {manifest['queries_evaluated']} "
-          f"({excluded} without a positive label excluded)")
+    print(
+        f"test queries evaluated: {manifest['queries_evaluated']} "
+        f"({excluded} without a positive label excluded)"
+    )
 
 
 def print_board(board: Any, caption: str, key: str) -> None:
@@ -170,14 +184,27 @@ def cmd_perf(args: argparse.Namespace) -> int:
 
 
 def add_dataset_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", default=DEFAULT_DATASET,
-                   help="dataset spec, e.g. synthetic-serp (default) or letor-serp:mq2008")
-    p.add_argument("--dataset-param", type=key_value, action="append", default=[],
-                   metavar="KEY=VALUE", help="dataset parameter, e.g. modal_train_keep=0.25")
-    p.add_argument("--data-dir", type=Path, help="folder holding the real datasets "
-                   "(default: $BENCHMARK_DATA_DIR, then ../shared/data)")
-    p.add_argument("--out", type=Path, default=Path("results"),
-                   help="results folder (default: results)")
+    p.add_argument(
+        "--dataset",
+        default=DEFAULT_DATASET,
+        help="dataset spec, e.g. synthetic-serp (default) or letor-serp:mq2008",
+    )
+    p.add_argument(
+        "--dataset-param",
+        type=key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="dataset parameter, e.g. modal_train_keep=0.25",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        help="folder holding the real datasets (default: $BENCHMARK_DATA_DIR, then ../shared/data)",
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("results"), help="results folder (default: results)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -188,21 +215,48 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = top.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run rerankers under budgets and print the leaderboard",
-                         description="Run a grid of cells (reranker x budget x seed); finished "
-                         "cells are reused; budgeted rerankers also get their 100%% reference.")
+    run = sub.add_parser(
+        "run",
+        help="run rerankers under budgets and print the leaderboard",
+        description="Run a grid of cells (reranker x budget x seed); finished "
+        "cells are reused; budgeted rerankers also get their 100%% reference.",
+    )
     add_dataset_args(run)
-    run.add_argument("--rerankers", type=names_arg, action="append", metavar="A,B",
-                     help="comma-separated reranker names (default: the main ones; see `list`)")
-    run.add_argument("--budget", type=budget_arg, nargs="+", default=[0.1], metavar="B",
-                     help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%)")
-    run.add_argument("--strategy", help="annotation strategy for budgeted rerankers "
-                     "(default: each reranker's own; see `list`)")
+    run.add_argument(
+        "--rerankers",
+        type=names_arg,
+        action="append",
+        metavar="A,B",
+        help="comma-separated reranker names (default: the main ones; see `list`)",
+    )
+    run.add_argument(
+        "--budget",
+        type=budget_arg,
+        nargs="+",
+        default=[0.1],
+        metavar="B",
+        help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%)",
+    )
+    run.add_argument(
+        "--strategy",
+        help="annotation strategy for budgeted rerankers "
+        "(default: each reranker's own; see `list`)",
+    )
     run.add_argument("--seeds", type=int, default=3, help="seeds per cell (default 3)")
-    run.add_argument("--param", type=key_value, action="append", default=[],
-                     metavar="RERANKER.KEY=VALUE", help="reranker hyper-parameter override")
-    run.add_argument("--grid", metavar="NAME", help="run a grid file instead: grids/NAME.toml "
-                     "(or a path to a .toml); ignores --dataset/--rerankers/--budget/--seeds")
+    run.add_argument(
+        "--param",
+        type=key_value,
+        action="append",
+        default=[],
+        metavar="RERANKER.KEY=VALUE",
+        help="reranker hyper-parameter override",
+    )
+    run.add_argument(
+        "--grid",
+        metavar="NAME",
+        help="run a grid file instead: grids/NAME.toml "
+        "(or a path to a .toml); ignores --dataset/--rerankers/--budget/--seeds",
+    )
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
@@ -210,10 +264,14 @@ def parser() -> argparse.ArgumentParser:
     lst = sub.add_parser("list", help="list rerankers, datasets and strategies")
     lst.set_defaults(func=cmd_list)
 
-    dsets = sub.add_parser("datasets", help="list every dataset with its counts and whether "
-                           "its files are present")
-    dsets.add_argument("--data-dir", type=Path, help="folder holding the real datasets "
-                       "(default: $BENCHMARK_DATA_DIR, then ../shared/data)")
+    dsets = sub.add_parser(
+        "datasets", help="list every dataset with its counts and whether its files are present"
+    )
+    dsets.add_argument(
+        "--data-dir",
+        type=Path,
+        help="folder holding the real datasets (default: $BENCHMARK_DATA_DIR, then ../shared/data)",
+    )
     dsets.set_defaults(func=cmd_datasets)
 
     board = sub.add_parser("leaderboard", help="rebuild a leaderboard from the result files")
@@ -222,8 +280,9 @@ def parser() -> argparse.ArgumentParser:
 
     perf = sub.add_parser("perf", help="measure wall time, LambdaMART overhead and peak memory")
     perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")
-    perf.add_argument("--skip-default-run", action="store_true",
-                      help="skip timing the full default run")
+    perf.add_argument(
+        "--skip-default-run", action="store_true", help="skip timing the full default run"
+    )
     perf.set_defaults(func=cmd_perf)
     return top
 

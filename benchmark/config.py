@@ -57,8 +57,13 @@ class CellConfig:
     @property
     def annotation_seed(self) -> int:
         return derive_seed(
-            "annotation", self.dataset, self.dataset_params, self.dataset_version, self.budget,
-            self.strategy, self.seed,
+            "annotation",
+            self.dataset,
+            self.dataset_params,
+            self.dataset_version,
+            self.budget,
+            self.strategy,
+            self.seed,
         )
 
     @property

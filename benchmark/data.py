@@ -92,7 +92,9 @@ class Split:
             raise DataError(f"{where}: query_features must have one row per query")
         if not (np.isfinite(self.features).all() and np.isfinite(self.query_features).all()):
             row = int(np.flatnonzero(~np.isfinite(self.features).all(axis=1))[0]) if n else 0
-            raise DataError(f"{where}: non-finite (NaN/inf) feature values, first at item row {row}")
+            raise DataError(
+                f"{where}: non-finite (NaN/inf) feature values, first at item row {row}"
+            )
         for col in ("page_label", "modal_label"):
             lab = getattr(self, col)
             if lab.size and (lab.min() < UNKNOWN or lab.max() > MAX_LABEL):
@@ -139,9 +141,11 @@ class Split:
     def select_queries(self, keep: np.ndarray, name: str | None = None) -> Split:
         """The sub-split made of the queries whose indices are in ``keep`` (order kept)."""
         keep = np.sort(np.asarray(keep, dtype=np.int64))
-        rows = np.concatenate(
-            [np.arange(self.offsets[k], self.offsets[k + 1]) for k in keep]
-        ) if len(keep) else np.zeros(0, dtype=np.int64)
+        rows = (
+            np.concatenate([np.arange(self.offsets[k], self.offsets[k + 1]) for k in keep])
+            if len(keep)
+            else np.zeros(0, dtype=np.int64)
+        )
         sizes = self.group_sizes[keep]
         return Split(
             name=name or self.name,

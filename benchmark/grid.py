@@ -52,8 +52,16 @@ def plan(
         for budget, strat in dict.fromkeys(points):
             for seed in range(n_seeds):
                 cells.append(
-                    CellConfig(dataset, name, budget, strat, seed, full,
-                               dict(dataset_params or {}), family.version)
+                    CellConfig(
+                        dataset,
+                        name,
+                        budget,
+                        strat,
+                        seed,
+                        full,
+                        dict(dataset_params or {}),
+                        family.version,
+                    )
                 )
     return list({c.run_id: c for c in cells}.values())
 
@@ -88,8 +96,16 @@ def load_grid(name: str, parse_budget: Any) -> list[CellConfig]:
         raise ValueError(f"grid {path}: {exc}") from None
     cells: list[CellConfig] = []
     for i, group in enumerate(spec.get("group", [])):
-        unknown = set(group) - {"rerankers", "budgets", "strategy", "references", "seeds",
-                                "dataset", "dataset_params", "params"}
+        unknown = set(group) - {
+            "rerankers",
+            "budgets",
+            "strategy",
+            "references",
+            "seeds",
+            "dataset",
+            "dataset_params",
+            "params",
+        }
         if unknown:
             raise ValueError(f"grid {path}: group {i + 1} has unknown keys {sorted(unknown)}")
         cells += plan(
@@ -113,8 +129,9 @@ class GridOutcome:
     failures: list[tuple[CellConfig, str]] = field(default_factory=list)
 
 
-def run(cells: list[CellConfig], out: Path, *, force: bool = False,
-        progress: bool = True) -> GridOutcome:
+def run(
+    cells: list[CellConfig], out: Path, *, force: bool = False, progress: bool = True
+) -> GridOutcome:
     """Run every cell; a failing cell is reported and skipped, never cached."""
     cache = DatasetCache()
     outcome = GridOutcome()

@@ -166,8 +166,9 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     (tmp / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
     test = data["test"]
     t0 = time.perf_counter()
-    reranker.fit(views["page_train"], views["page_valid"], layout=prepared.layout,
-                 seed=config.model_seed)
+    reranker.fit(
+        views["page_train"], views["page_valid"], layout=prepared.layout, seed=config.model_seed
+    )
     t1 = time.perf_counter()
     scores = np.asarray(reranker.score(test.hide_labels()), dtype=np.float64)
     t2 = time.perf_counter()
@@ -192,8 +193,11 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
         "versions": versions(),
         "fit_time_s": round(t1 - t0, 3),
         "score_time_s": round(t2 - t1, 3),
-        "annotation": {"units_used": used, "units_total": total,
-                       "fraction_used": used / total if total else 0.0},
+        "annotation": {
+            "units_used": used,
+            "units_total": total,
+            "fraction_used": used / total if total else 0.0,
+        },
         "queries_evaluated": int(main.qid.nunique()),
         "excluded_queries": {"count": len(excluded), "qids": excluded},
         "mean": main.groupby("metric").value.mean().to_dict(),

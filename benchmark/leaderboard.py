@@ -53,8 +53,9 @@ def row_label(config: dict[str, Any], label: str) -> str:
         return label
     defaults = make_reranker(name).params()
     changed = {k: v for k, v in config["params"].items() if defaults.get(k) != v}
-    return label + ("{" + ",".join(f"{k}={v}" for k, v in sorted(changed.items())) + "}"
-                    if changed else "")
+    return label + (
+        "{" + ",".join(f"{k}={v}" for k, v in sorted(changed.items())) + "}" if changed else ""
+    )
 
 
 def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
@@ -110,11 +111,15 @@ def formatted(board: pd.DataFrame) -> pd.DataFrame:
     """Display strings: ``mean ± std`` per metric, the NDCG@10 marker, units, Holm p."""
     out = pd.DataFrame({"reranker@budget": board["row"] + np.where(board.reference, " (ref)", "")})
     for metric in METRICS:
-        cell = [f"{m:.4f} ± {s:.4f}" for m, s in
-                zip(board[f"{metric}_mean"], board[f"{metric}_std"], strict=True)]
+        cell = [
+            f"{m:.4f} ± {s:.4f}"
+            for m, s in zip(board[f"{metric}_mean"], board[f"{metric}_std"], strict=True)
+        ]
         if metric == MAIN_METRIC:
-            cell = [c + (f" {mark}" if mark else "") for c, mark in
-                    zip(cell, board["significance"], strict=True)]
+            cell = [
+                c + (f" {mark}" if mark else "")
+                for c, mark in zip(cell, board["significance"], strict=True)
+            ]
         out[DISPLAY[metric]] = cell
     out["units"] = [f"{u:,.0f}" for u in board["units"]]
     out["p (Holm)"] = ["—" if np.isnan(p) else f"{p:.2g}" for p in board["p_holm"]]
@@ -132,19 +137,40 @@ def markdown(board: pd.DataFrame, title: str, caption: str) -> str:
 
 def latex(board: pd.DataFrame, title: str, caption: str) -> str:
     table = formatted(board)
-    marks = {"▲": r"$^{\blacktriangle}$", "▼": r"$^{\blacktriangledown}$", "±": r"$\pm$",
-             "%": r"\%", "_": r"\_", "—": "--", "&": r"\&"}
+    marks = {
+        "▲": r"$^{\blacktriangle}$",
+        "▼": r"$^{\blacktriangledown}$",
+        "±": r"$\pm$",
+        "%": r"\%",
+        "_": r"\_",
+        "—": "--",
+        "&": r"\&",
+    }
+
     def esc(text: object) -> str:
         s = str(text)
         for k, v in marks.items():
             s = s.replace(k, v)
         return s
+
     cols = "l" + "r" * (len(table.columns) - 1)
-    lines = [r"\begin{table}[t]", r"\centering", r"\small", rf"\begin{{tabular}}{{{cols}}}",
-             r"\toprule", " & ".join(esc(c) for c in table.columns) + r" \\", r"\midrule"]
+    lines = [
+        r"\begin{table}[t]",
+        r"\centering",
+        r"\small",
+        rf"\begin{{tabular}}{{{cols}}}",
+        r"\toprule",
+        " & ".join(esc(c) for c in table.columns) + r" \\",
+        r"\midrule",
+    ]
     lines += [" & ".join(esc(v) for v in row) + r" \\" for row in table.itertuples(index=False)]
-    lines += [r"\bottomrule", r"\end{tabular}", rf"\caption{{{esc(title)}. {esc(caption)}}}",
-              r"\end{table}", ""]
+    lines += [
+        r"\bottomrule",
+        r"\end{tabular}",
+        rf"\caption{{{esc(title)}. {esc(caption)}}}",
+        r"\end{table}",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -90,7 +90,9 @@ def read_run(path: Path) -> dict[str, dict[str, float]]:
 
 
 def read_qrels(path: Path) -> dict[str, dict[str, int]]:
-    return {q: {d: int(v) for d, v in docs.items()} for q, docs in read_trec(path, (0, 2, 3)).items()}
+    return {
+        q: {d: int(v) for d, v in docs.items()} for q, docs in read_trec(path, (0, 2, 3)).items()
+    }
 
 
 def evaluate_run(
@@ -125,8 +127,11 @@ def modality_shares(split: Split, scores: np.ndarray, modalities: tuple[str, ...
             denom = np.minimum(split.group_sizes, TOP)
             frames.append(
                 pd.DataFrame(
-                    {"qid": split.qids[keep], "metric": f"{prefix}@10:{name}",
-                     "value": (hits / denom)[keep]}
+                    {
+                        "qid": split.qids[keep],
+                        "metric": f"{prefix}@10:{name}",
+                        "value": (hits / denom)[keep],
+                    }
                 )
             )
     return pd.concat(frames, ignore_index=True)

@@ -39,7 +39,7 @@ def parse_budget(text: str | float) -> float:
 
 def allowance(fraction: float, n_items: int) -> int:
     """Units a split of ``n_items`` may spend at budget ``fraction`` (1e-9 guards 0.3 * 10)."""
-    return int(math.floor(fraction * n_items + 1e-9))
+    return math.floor(fraction * n_items + 1e-9)
 
 
 class Oracle:
@@ -132,14 +132,18 @@ def buy_whole_requests(
 
 
 @strategy("pages", "all items of a random B fraction of pages (budget-matched full annotation)")
-def buy_pages(split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator) -> np.ndarray:
+def buy_pages(
+    split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator
+) -> np.ndarray:
     pages = [np.arange(s.start, s.stop) for _, s in split.queries()]
     buy_whole_requests(split, oracle, pages, rng)
     return NO_PAIRS
 
 
 @strategy("random", "a random B fraction of the items of every page")
-def buy_random(split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator) -> np.ndarray:
+def buy_random(
+    split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator
+) -> np.ndarray:
     sizes = split.group_sizes
     take = np.floor(fraction * sizes + 1e-9).astype(np.int64)
     spare = oracle.units_left(split.name) - int(take.sum())

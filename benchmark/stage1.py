@@ -63,7 +63,10 @@ def fit_modality(dataset: Dataset, m: int, seed: int) -> lgb.Booster:
     fit = lgb.Dataset(x[:cut], y[:cut], group=sizes[:n_fit] if ranking else None)
     val = lgb.Dataset(x[cut:], y[cut:], group=sizes[n_fit:] if ranking else None, reference=fit)
     return lgb.train(
-        params, fit, ROUNDS, valid_sets=[val],
+        params,
+        fit,
+        ROUNDS,
+        valid_sets=[val],
         callbacks=[lgb.early_stopping(PATIENCE, verbose=False)],
     )
 
@@ -74,7 +77,9 @@ def within_modality_ndcg(split: Split, m: int, label: np.ndarray) -> float:
     qids = split.qids[split.query_index[rows]]
     qrels: dict[str, dict[str, int]] = {}
     run: dict[str, dict[str, float]] = {}
-    for q, d, lab, s in zip(qids, split.item_ids[rows], label[rows], split.g_score[rows], strict=True):
+    for q, d, lab, s in zip(
+        qids, split.item_ids[rows], label[rows], split.g_score[rows], strict=True
+    ):
         run.setdefault(q, {})[d] = float(s)
         if lab > 0:
             qrels.setdefault(q, {})[d] = int(lab)

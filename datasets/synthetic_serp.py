@@ -119,8 +119,12 @@ class SyntheticSerp:
             rows = np.flatnonzero(modality == m)
             h = rel[rows, None] + rng.normal(0, self.feature_noise, (len(rows), k))
             noise = rng.standard_normal((len(rows), dim - k))
-            block[rows] = np.hstack([TRANSFORMS[MODALITIES[m]](h, rng), TRANSFORMS[MODALITIES[m]](
-                0.45 + 0.25 * noise, rng)])
+            block[rows] = np.hstack(
+                [
+                    TRANSFORMS[MODALITIES[m]](h, rng),
+                    TRANSFORMS[MODALITIES[m]](0.45 + 0.25 * noise, rng),
+                ]
+            )
             blocks.append(block)
             owner.append(np.full(dim, m))
         return np.hstack(blocks).astype(np.float32), np.concatenate(owner).astype(np.int64)
@@ -129,9 +133,11 @@ class SyntheticSerp:
         perm = rng.permutation(full.n_queries)
         bounds = np.round(np.cumsum(self.split_fractions) * full.n_queries).astype(int)
         parts = np.split(perm, bounds[:-1])
-        parts[0] = parts[0][: max(1, int(round(len(parts[0]) * self.modal_train_keep)))]
+        parts[0] = parts[0][: max(1, round(len(parts[0]) * self.modal_train_keep))]
         names = ("modal_train", "page_train", "page_valid", "test")
-        return {name: full.select_queries(idx, name) for name, idx in zip(names, parts, strict=True)}
+        return {
+            name: full.select_queries(idx, name) for name, idx in zip(names, parts, strict=True)
+        }
 
 
 def quantise(values: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarray:

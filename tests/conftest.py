@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-os.environ.setdefault(
-    "NUMBA_CACHE_DIR",
-    str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wholepage-bench" / "numba"),
-)
+import pytest
 
-import pytest  # noqa: E402
+from benchmark import configure_numba_cache
 
-import baselines  # noqa: E402, F401
-import datasets  # noqa: E402, F401
-from benchmark.harness import DatasetCache, Prepared  # noqa: E402
+if TYPE_CHECKING:
+    from benchmark.harness import DatasetCache, Prepared
 
 TINY = {"n_queries": 240, "seed": 3}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    configure_numba_cache()  # before any test module imports ranx (and so numba)
+    import baselines  # noqa: F401  (registers the rerankers)
+    import datasets  # noqa: F401  (registers the datasets)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -28,6 +28,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(scope="session")
 def cache() -> DatasetCache:
+    from benchmark.harness import DatasetCache
+
     return DatasetCache()
 
 
@@ -35,9 +37,3 @@ def cache() -> DatasetCache:
 def tiny(cache: DatasetCache) -> Prepared:
     """synthetic-serp with 240 queries and stage-1 scores."""
     return cache.get("synthetic-serp", TINY)
-
-
-@pytest.fixture
-def out_dir() -> Path:
-    with tempfile.TemporaryDirectory() as tmp:
-        yield Path(tmp)

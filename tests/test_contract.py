@@ -36,7 +36,14 @@ def test_reranker_declares_itself(name: str) -> None:
     cls = RERANKERS.get(name)
     assert cls.name == name and cls.description
     reranker = make_reranker(name)
-    assert reranker.default_strategy in (None, "pages", "random", "top-p", "middle", "bottom",
-                                         "iso-anchors")
+    assert reranker.default_strategy in (
+        None,
+        "pages",
+        "random",
+        "top-p",
+        "middle",
+        "bottom",
+        "iso-anchors",
+    )
     with pytest.raises(ValueError, match="no parameter"):
         make_reranker(name, {"not_a_parameter": 1})
