@@ -33,6 +33,8 @@ class DatasetFamily:
     #: Part of every cell's config: bump it when the family's loader or generator changes what
     #: it produces, so that cached cells of the old data are not reused.
     version: str = "1"
+    #: Cheap validation of ``(argument, params)`` before any cell runs (raises ValueError).
+    check: Callable[[str | None, dict[str, Any]], None] | None = None
 
 
 DATASETS: Registry[DatasetFamily] = Registry("dataset")
@@ -50,6 +52,13 @@ def parse_spec(spec: str) -> tuple[DatasetFamily, str | None]:
     if family.argument == "none" and arg:
         raise ValueError(f"dataset {name!r} takes no argument (got {arg!r})")
     return family, arg or None
+
+
+def check_dataset(spec: str, params: dict[str, Any] | None = None) -> None:
+    """Fail early, with the family's own message, on a bad spec or bad parameters."""
+    family, arg = parse_spec(spec)
+    if family.check is not None:
+        family.check(arg, dict(params or {}))
 
 
 def load_dataset(spec: str, params: dict[str, Any] | None = None) -> Dataset:

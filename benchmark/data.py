@@ -82,7 +82,7 @@ class Split:
         sizes = np.diff(self.offsets)
         if np.any(sizes <= 0):
             empty = self.qids[np.flatnonzero(sizes <= 0)[0]]
-            raise DataError(f"{where}: query {empty!r} has no items")
+            raise DataError(f"{where}: query {str(empty)!r} has no items")
         for col in ("modality", "g_score", "page_label", "modal_label"):
             if getattr(self, col).shape != (n,):
                 raise DataError(f"{where}: column {col!r} has shape {getattr(self, col).shape}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from benchmark.catalog import parse_spec
+from benchmark.catalog import check_dataset, parse_spec
 from benchmark.config import CellConfig
 from benchmark.harness import CellResult, DatasetCache, run_cell
 from benchmark.oracle import STRATEGIES
@@ -36,6 +36,7 @@ def plan(
     if strategy is not None:
         STRATEGIES.get(strategy)
     family, _ = parse_spec(dataset)
+    check_dataset(dataset, dataset_params)
     cells: list[CellConfig] = []
     for name in rerankers:
         reranker = make_reranker(name, (params or {}).get(name))

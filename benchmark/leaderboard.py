@@ -176,7 +176,10 @@ def latex(board: pd.DataFrame, title: str, caption: str) -> str:
 
 def write(out: Path, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
     """Build the leaderboard of dataset ``key`` and write its Markdown, CSV and LaTeX files."""
-    board, caption = build(collect(out, key))
+    cells = collect(out, key)
+    if not cells:
+        raise ValueError(f"no finished cells of dataset {key!r} under {out / 'runs'}")
+    board, caption = build(cells)
     folder = out / "leaderboards"
     folder.mkdir(parents=True, exist_ok=True)
     title = f"Leaderboard: {key}"

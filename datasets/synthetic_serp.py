@@ -169,8 +169,12 @@ def coerce(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def check(arg: str | None, params: dict[str, Any]) -> SyntheticSerp:
+    return SyntheticSerp(**coerce(params))
+
+
 def load(arg: str | None, params: dict[str, Any]) -> Dataset:
-    return SyntheticSerp(**coerce(params)).generate()
+    return check(arg, params).generate()
 
 
 register_dataset(
@@ -180,5 +184,6 @@ register_dataset(
         "modality calibration",
         load,
         version="2",
+        check=check,
     )
 )
