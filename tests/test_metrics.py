@@ -4,7 +4,6 @@ gains 2^l - 1) to 1e-9; ties are broken by score, then item id, before any libra
 from __future__ import annotations
 
 import itertools
-
 from pathlib import Path
 
 import ir_measures
