@@ -1,0 +1,346 @@
+"""A fast SVMLight/LETOR reader: ``<label> qid:<id> <index>:<value> ... # comment`` lines into a
+dense float32 matrix.
+
+Two passes over the file, in chunks of whole lines: the first counts the data rows and finds
+the largest feature index, the second fills a preallocated ``rows x features`` float32 array.
+Peak memory is that array plus one chunk's working set (``python -m
+benchmark.memcheck_svmlight`` measures it). Each chunk is scanned with vectorised numpy: the
+``# comment`` of a line is dropped, the ``<index>:`` prefixes are parsed from the bytes, and
+what is left (label, qid, values) is parsed by pandas' C float parser.
+
+Text is handled as bytes (a latin-1 comment never breaks decoding). Blank and comment-only lines
+are skipped. Labels and query ids must be integers, feature indices must increase within a
+line, values must be finite. Any malformed line raises :class:`~benchmark.data.DataError` with
+the message ``<file>:<line>: <problem>``. Files without ``qid:`` (the LightGBM sample) take
+their query groups from a ``.query`` file of group sizes (:func:`read_query_file`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from benchmark.data import DataError
+
+CHUNK_BYTES = 32 << 20
+MAX_DIGITS = 7  # feature indices up to 9,999,999
+WHITESPACE = np.zeros(256, dtype=bool)
+WHITESPACE[[9, 10, 11, 12, 13, 32]] = True
+NEWLINE, HASH, COLON = 10, 35, 58
+INDEX = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+TAIL = 32  # bytes searched back from a line's end for its last colon
+SPACES = bytes.maketrans(b":\t\r\x0b\x0c", b"     ")
+
+
+@dataclass(frozen=True, eq=False)
+class LtrFile:
+    """The rows of one ranking file: ``labels`` (int64), ``qids`` (int64), ``features``
+    (float32, rows x features); rows of a query are contiguous."""
+
+    path: Path
+    labels: np.ndarray
+    qids: np.ndarray
+    features: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.labels)
+
+
+def read_svmlight(
+    path: str | Path,
+    n_features: int | None = None,
+    *,
+    query_file: str | Path | None = None,
+    zero_based: bool = False,
+) -> LtrFile:
+    """Read a ranking file. Every line needs ``qid:`` unless ``query_file`` (group sizes) is
+    given, in which case no line may have one. ``n_features`` fixes the column count (an index
+    beyond it is an error); by default it is the largest index in the file."""
+    path = Path(path)
+    base = 0 if zero_based else 1
+    use_qid = query_file is None
+    rows, top = 0, base - 1
+    for first_line, buf in chunks(path):
+        lines = Lines(buf, first_line, path)
+        rows += lines.n_rows
+        if n_features is None:
+            top = max(top, lines.max_index(base))
+    if rows == 0:
+        raise DataError(f"{path}: no data rows (empty file)")
+    width = n_features if n_features is not None else top - base + 1
+    features = np.zeros((rows, width), dtype=np.float32)
+    labels = np.zeros(rows, dtype=np.int64)
+    qids = np.zeros(rows, dtype=np.int64)
+    row_line = np.zeros(rows, dtype=np.int64)
+    row = 0
+    for first_line, buf in chunks(path):
+        scan = Scan(buf, first_line, path, use_qid)
+        end = row + scan.n_rows
+        labels[row:end], qids[row:end] = scan.fill(features[row:end], base)
+        row_line[row:end] = scan.data_lines
+        row = end
+    if use_qid:
+        check_contiguous(path, qids, row_line)
+    else:
+        qids = read_query_file(query_file, rows)  # type: ignore[arg-type]
+    return LtrFile(path, labels, qids, features)
+
+
+def read_query_file(path: str | Path, n_rows: int) -> np.ndarray:
+    """Per-row query ids ``0..n-1`` from a file of group sizes (one positive integer a line)."""
+    sizes = []
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            text = raw.decode("latin-1").strip()
+            if not text:
+                continue
+            if not text.isascii() or not text.isdigit() or int(text) == 0:
+                raise DataError(f"{path}:{number}: expected a positive group size, got {text!r}")
+            sizes.append(int(text))
+    if sum(sizes) != n_rows:
+        raise DataError(f"{path}: group sizes sum to {sum(sizes)} but the data has {n_rows} rows")
+    return np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+
+
+def check_contiguous(path: Path, qids: np.ndarray, row_line: np.ndarray) -> None:
+    starts = np.flatnonzero(np.r_[True, qids[1:] != qids[:-1]])
+    _, first = np.unique(qids[starts], return_index=True)
+    if len(first) != len(starts):
+        again = np.setdiff1d(np.arange(len(starts)), first)[0]
+        line, qid = row_line[starts[again]], qids[starts[again]]
+        raise DataError(
+            f"{path}:{line}: qid {qid} appears again after other queries "
+            "(rows of a query must be contiguous)"
+        )
+
+
+def chunks(path: Path) -> Iterator[tuple[int, bytearray]]:
+    """Yield ``(number of the first line, whole lines ending in a newline)``, about
+    :data:`CHUNK_BYTES` at a time."""
+    line = 1
+    with open(path, "rb") as fh:
+        while block := bytearray(fh.read(CHUNK_BYTES)):
+            block += fh.readline()
+            if not block.endswith(b"\n"):
+                block += b"\n"
+            yield line, block
+            line += block.count(b"\n")
+
+
+class Lines:
+    """Where the lines of a chunk start and where their data ends (their first ``#`` or
+    newline), and which lines hold data: enough to count rows, from two byte searches."""
+
+    def __init__(self, buf: bytearray, first_line: int, path: Path) -> None:
+        self.buf, self.first_line, self.path = buf, first_line, path
+        self.bytes = a = np.frombuffer(buf, dtype=np.uint8)
+        newline = np.flatnonzero(a == NEWLINE)
+        self.starts = np.r_[0, newline[:-1] + 1]
+        self.body_end = newline.copy()
+        hashes = np.flatnonzero(a == HASH)
+        if len(hashes):
+            line = np.searchsorted(newline, hashes)
+            first = np.r_[True, line[1:] != line[:-1]]
+            self.body_end[line[first]] = hashes[first]
+        lead = a[self.starts]
+        self.data = ~WHITESPACE[lead] & (lead != HASH)
+        for k in np.flatnonzero(WHITESPACE[lead] & (lead != NEWLINE)).tolist():
+            self.data[k] = bool(buf[self.starts[k] : self.body_end[k]].strip())
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.data.sum())
+
+    @property
+    def data_lines(self) -> np.ndarray:
+        """File line numbers of the data rows."""
+        return self.first_line + np.flatnonzero(self.data)
+
+    def max_index(self, base: int) -> int:
+        """The largest feature index of the chunk: the index of each line's last pair (indices
+        must increase along a line, which :meth:`Scan.fill` checks), found in the last
+        :data:`TAIL` bytes of the line's data."""
+        a, ends = self.bytes, self.body_end[self.data]
+        pos = ends[:, None] - np.arange(1, TAIL + 1)
+        tail = a[np.maximum(pos, 0)]
+        is_colon = (tail == COLON) & (pos >= self.starts[self.data][:, None])
+        colon = ends - 1 - np.argmax(is_colon, axis=1)
+        found = is_colon.any(axis=1)
+        value = np.zeros(len(ends), dtype=np.int64)
+        alive = found & ~((a[colon - 1] == 100) & (a[colon - 2] == 105) & (a[colon - 3] == 113))
+        for j in range(1, MAX_DIGITS + 1):
+            byte = a[np.maximum(colon - j, 0)].astype(np.int64)
+            alive &= (colon - j >= 0) & (byte >= 48) & (byte <= 57)
+            value += np.where(alive, (byte - 48) * 10 ** (j - 1), 0)
+        top = int(value.max(initial=base - 1))
+        for k in np.flatnonzero(self.data)[~found].tolist():  # long values, trailing blanks
+            head, _, _ = bytes(self.buf[self.starts[k] : self.body_end[k]]).rpartition(b":")
+            key = head.rsplit(None, 1)[-1] if head.strip() else b""
+            top = max(top, int(key) if key.isdigit() else top)
+        return top
+
+    def fail(
+        self, lines: np.ndarray | None, use_qid: bool, n_features: int | None, base: int
+    ) -> NoReturn:
+        """Raise a :class:`DataError` naming the first malformed line among ``lines`` (all
+        lines when ``None``)."""
+        raw = self.buf.split(b"\n")
+        for k in range(len(raw) - 1) if lines is None else lines.tolist():
+            problem = diagnose(raw[k], use_qid, n_features, base)
+            if problem or lines is not None:
+                where = f"{self.path}:{self.first_line + k}"
+                raise DataError(f"{where}: {problem or 'malformed line'}")
+        last = self.first_line + len(raw) - 2
+        raise DataError(f"{self.path}: lines {self.first_line}..{last}: malformed data")
+
+
+class Scan(Lines):
+    """A chunk ready to parse: per line, the ``qid:`` markers and ``<index>:<value>`` pairs
+    before the comment, counted from the positions of the colons."""
+
+    def __init__(self, buf: bytearray, first_line: int, path: Path, use_qid: bool) -> None:
+        super().__init__(buf, first_line, path)
+        self.use_qid = use_qid
+        a = self.bytes
+        colon = np.flatnonzero(a == COLON)
+        is_qid = np.zeros(len(colon), dtype=bool)
+        far = colon >= 3
+        c = colon[far]
+        is_qid[far] = (
+            (a[c - 3] == 113)
+            & (a[c - 2] == 105)
+            & (a[c - 1] == 100)
+            & ((c == 3) | WHITESPACE[a[np.maximum(c - 4, 0)]])
+        )
+        lo = np.searchsorted(colon, self.starts)
+        hi = np.searchsorted(colon, self.body_end)
+        qid_before = np.r_[0, np.cumsum(is_qid)]
+        n_qid = qid_before[hi] - qid_before[lo]
+        self.n_pairs = hi - lo - n_qid
+        bad = self.data & (n_qid != int(use_qid))
+        has_qid = n_qid > 0
+        bad[has_qid] |= ~is_qid[lo[has_qid]]  # qid: must come before every pair
+        if bad.any():
+            self.fail(np.flatnonzero(bad), use_qid, None, 0)
+
+    def fill(self, out: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """Parse the chunk's numbers into ``out`` (one row per data line); return the labels
+        and qids. Every line must read ``label [qid] index value index value ...`` once the
+        colons are spaces, with integral labels and qids and increasing in-range indices."""
+        n_rows, width = out.shape
+        q = int(self.use_qid)
+        pairs = self.n_pairs[self.data]
+        values, inside, ok = self.parse_values(1 + q + 2 * pairs, base)
+        labels = values[:, 0]
+        ok &= labels == np.round(labels)
+        if q:
+            ok &= (values[:, 1] == np.round(values[:, 1])) & (values[:, 1] >= 0)
+        value = values[:, 2 + q :: 2]
+        index = values[:, 1 + q :: 2][:, : value.shape[1]]
+        dense = (pairs == width).all() and (index[:, :width] == np.arange(base, base + width)).all()
+        if not dense:
+            valid = inside[:, 2 + q :: 2]
+            good = (index == np.round(index)) & (index >= base) & (index < base + width)
+            ok &= (good | ~valid).all(axis=1)
+            ok &= ((index[:, 1:] > index[:, :-1]) | ~valid[:, 1:]).all(axis=1)
+        if not ok.all():
+            self.fail(np.flatnonzero(self.data)[~ok], self.use_qid, width, base)
+        if dense:
+            out[:] = value[:, :width]  # every line has the indices base..base + width - 1
+        else:
+            rows = np.broadcast_to(np.arange(n_rows)[:, None], valid.shape)
+            out[rows[valid], index[valid].astype(np.int64) - base] = value[valid]
+        qids = values[:, 1].astype(np.int64) if q else np.zeros(n_rows, dtype=np.int64)
+        return labels.astype(np.int64), qids
+
+    def parse_values(
+        self, expected: np.ndarray, base: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Label, qid and the index/value numbers of each data line (NaN-padded), which
+        columns should hold a number, and which rows have numbers exactly there. Single spaces
+        parse fast; other whitespace falls back to ``\\s+``."""
+        text = self.buf.replace(b"qid:", b"").translate(SPACES)
+        width = int(expected.max()) + 1
+        inside = np.arange(width) < expected[:, None]
+        for sep in (" ", r"\s+"):
+            try:
+                frame = pd.read_csv(
+                    io.BytesIO(text),
+                    sep=sep,
+                    header=None,
+                    names=range(width),
+                    comment="#",
+                    dtype=np.float64,
+                    engine="c",
+                    encoding="latin-1",
+                    quoting=csv.QUOTE_NONE,
+                )
+            except (ValueError, pd.errors.ParserError):
+                continue
+            values = frame.to_numpy(dtype=np.float64)
+            if np.isnan(values[:, 0]).any():  # whitespace-only lines
+                values = values[~np.isnan(values).all(axis=1)]
+            if len(values) != self.n_rows:
+                continue
+            ok = (np.isfinite(values) == inside).all(axis=1)
+            if ok.all() or sep != " ":
+                return values, inside, ok
+        self.fail(None, self.use_qid, None, base)
+
+
+def diagnose(raw: bytes, use_qid: bool, n_features: int | None, base: int) -> str | None:
+    """What is wrong with one line (``None`` if nothing): the slow path for error messages."""
+    tokens = raw.split(b"#", 1)[0].decode("latin-1").split()
+    if not tokens:
+        return None
+    if not integral(tokens[0]):
+        return f"label {tokens[0]!r} is not an integer"
+    rest = tokens[1:]
+    qids = [t for t in rest if t.startswith("qid:")]
+    if not use_qid and qids:
+        return "unexpected qid: (query groups come from the .query file)"
+    if use_qid:
+        if not qids:
+            return "missing qid:<id> after the label"
+        if not rest[0].startswith("qid:") or len(qids) > 1:
+            return "qid:<id> must come once, right after the label"
+        if not integral(rest[0][4:]) or float(rest[0][4:]) < 0:
+            return f"bad query id {rest[0]!r}"
+        rest = rest[1:]
+    indices = []
+    for tok in rest:
+        key, _, value = tok.partition(":")
+        if not INDEX.fullmatch(key) or not value or ":" in value:
+            return f"expected <index>:<value>, got {tok!r}"
+        index = int(key)
+        if index < base:
+            return f"feature index {index} < {base} (indices are {base}-based)"
+        if indices and index <= indices[-1]:
+            return f"feature index {index} after {indices[-1]} (indices must increase)"
+        if not finite_number(value):
+            return f"feature {index}: value {value!r} is not a finite number"
+        indices.append(index)
+    if n_features is not None and indices and indices[-1] >= base + n_features:
+        return f"feature index {indices[-1]} > {base + n_features - 1} (the number of features)"
+    return None
+
+
+def integral(text: str) -> bool:
+    return finite_number(text) and float(text) == round(float(text))
+
+
+def finite_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
