@@ -282,6 +282,9 @@ def parser() -> argparse.ArgumentParser:
     perf.add_argument(
         "--skip-default-run", action="store_true", help="skip timing the full default run"
     )
+    perf.add_argument(
+        "--out", type=Path, default=Path("results"), help="where perf.json and perf.md go"
+    )
     perf.set_defaults(func=cmd_perf)
     return top
 
