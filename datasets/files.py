@@ -208,6 +208,33 @@ KNOWN: dict[str, Facts] = {
 }
 
 
+def resolve(arg: str) -> Facts:
+    """A known dataset by name, or an undeclared folder of LETOR files given by its path:
+    ``S1.txt..S5.txt`` (LETOR rotation), ``Fold1..FoldK/{train,vali,test}.txt``, or
+    ``train.txt`` + ``test.txt`` (+ ``vali.txt``). Undeclared folders have no checksums or
+    expected counts."""
+    if arg in KNOWN:
+        return KNOWN[arg]
+    root = Path(arg).expanduser().resolve()
+    if not root.is_dir():
+        raise ValueError(
+            f"{arg!r} is neither a known dataset ({', '.join(KNOWN)}) nor a folder of LETOR files"
+        )
+    if all((root / f).is_file() for f in LETOR_PARTS):
+        folds = rotation(LETOR_PARTS)
+    elif (root / "Fold1" / "train.txt").is_file():
+        folds = fold_dirs(sum((root / f"Fold{k}").is_dir() for k in range(1, 6)))
+    elif (root / "train.txt").is_file() and (root / "test.txt").is_file():
+        vali = ("vali.txt",) if (root / "vali.txt").is_file() else ()
+        folds = (Fold(("train.txt",), vali, ("test.txt",)),)
+    else:
+        raise FileNotFoundError(
+            f"{root}: no LETOR layout found; expected S1.txt..S5.txt, "
+            "Fold1/{train,vali,test}.txt, or train.txt and test.txt"
+        )
+    return Facts(root.name, str(root), str(root), folds, n_features=None, max_label=4)
+
+
 def data_dir() -> Path:
     """``$BENCHMARK_DATA_DIR``, else ``<project>/../shared/data``."""
     env = os.environ.get("BENCHMARK_DATA_DIR")
@@ -330,6 +357,12 @@ def read_fold(facts: Facts, fold: int) -> dict[str, LtrFile]:
             np.concatenate(qids),
             np.concatenate([f.features for f in loaded]) if len(loaded) > 1 else loaded[0].features,
         )
+    if facts.n_features is None:  # undeclared: widen every part to the widest
+        width = max(f.features.shape[1] for f in parts.values())
+        for name, f in parts.items():
+            if f.features.shape[1] < width:
+                features = np.pad(f.features, ((0, 0), (0, width - f.features.shape[1])))
+                parts[name] = LtrFile(f.path, f.labels, f.qids, features)
     check_counts(facts, parts)
     return parts
 

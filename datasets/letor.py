@@ -1,0 +1,301 @@
+"""Real learning-to-rank data: ``letor:<name>`` (plain LTR, one modality) and ``letor-serp:<name>``
+(semi-synthetic whole pages, PROTOCOL §3.2). ``<name>`` is a dataset of
+:data:`datasets.files.KNOWN` (``mq2008``, ``ohsumed``, ``yahoo-sample``, ``mslr-web10k``, ...)
+or the path of a folder of LETOR files.
+
+Splits (parameter ``fold``, default 1, selects the LETOR fold):
+
+* ``letor``: ``modal_train`` is empty (no single-modal stage; stage 1 leaves ``g_score = 0``),
+  ``page_train`` = the fold's train files, ``page_valid`` = its vali file, ``test`` = its test
+  file.
+* ``letor-serp``: the fold's train queries are shared out by a seeded permutation:
+  ``modal_fraction`` (default 60 %) go to ``modal_train`` (the single-modal rankers' data), the
+  rest to ``page_train``; vali -> ``page_valid``, test -> ``test``.
+* A dataset without a vali file (the LightGBM sample, Istella) first moves ``valid_fraction``
+  (default 20 %) of its train queries to ``page_valid``.
+
+Item ids are ``d<hash>-<position>``: unique within the query, and their order (the last
+tie-break of every ranking) is unrelated to the file order, which in OHSUMED correlates with
+relevance (Spearman -0.17 on S1).
+
+Whole pages (``letor-serp``), all drawn from ``seed``:
+
+* modality (web / image / video, shares ``shares`` = 0.5, 0.3, 0.2) from a hash of
+  (seed, qid, position in the query);
+* each modality sees a random ``keep`` fraction (default 70 %) of the real features, each
+  through its own affine map ``a x + b`` with ``a = 10^U(-2, 2)``, ``b ~ N(0, 10)``, in its own
+  block of columns (zeros elsewhere);
+* query features: ``log(1 + docs)`` and the per-query mean of the four real features whose
+  per-query means vary most, standardised over the dataset;
+* ``modal_label`` = the real label; ``page_label`` = the real label shifted by
+  ``round(lambda * p_m(q))`` and clipped to 0..4 for relevant items (label >= 1; irrelevant
+  ones stay 0), where ``p_m(q) = tanh(2 z_q . w_m)`` in (-1, 1) is a modality preference driven
+  by the query features ``z_q`` (``w_m ~ N(0, 1/4)``). ``lambda = 1`` (default) moves a
+  relevant item by at most one grade; ``lambda = 0`` keeps the real labels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmark.catalog import DatasetFamily, register_dataset
+from benchmark.data import MAX_LABEL, Dataset, Split
+from datasets import files
+from datasets.svmlight import LtrFile
+
+MODALITIES = ("web", "image", "video")
+N_QUERY_FEATURES = 4
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of both families (``letor`` uses ``fold`` and ``valid_fraction`` only)."""
+
+    fold: int = 1
+    seed: int = 0
+    valid_fraction: float = 0.2
+    modal_fraction: float = 0.6
+    keep: float = 0.7
+    shares: tuple[float, ...] = (0.5, 0.3, 0.2)
+    lam: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("valid_fraction", "modal_fraction"):
+            if not 0 < getattr(self, name) < 1:
+                raise ValueError(f"letor parameter {name} must be in (0, 1)")
+        if not 0 < self.keep <= 1:
+            raise ValueError("letor-serp parameter keep must be in (0, 1]")
+        if len(self.shares) != len(MODALITIES) or abs(sum(self.shares) - 1) > 1e-9:
+            raise ValueError(f"letor-serp shares must be {len(MODALITIES)} numbers summing to 1")
+        if self.lam < 0:
+            raise ValueError("letor-serp lambda must be >= 0")
+
+
+def coerce(family: str, params: dict[str, Any]) -> Params:
+    """CLI values (numbers or strings) into :class:`Params`; ``lambda`` names ``lam``."""
+    allowed = (
+        {"fold", "valid_fraction"}
+        if family == "letor"
+        else {f.name for f in dataclasses.fields(Params)}
+    )
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        field = "lam" if key == "lambda" else key
+        if field not in allowed or key == "lam":
+            names = ", ".join(sorted(n if n != "lam" else "lambda" for n in allowed))
+            raise ValueError(f"{family} has no parameter {key!r} (parameters: {names})")
+        if field == "shares":
+            text = value if isinstance(value, str) else ",".join(map(str, value))
+            out[field] = tuple(float(v) for v in text.split(","))
+        else:
+            out[field] = type(getattr(Params(), field))(value)
+    return Params(**out)
+
+
+def check(family: str, arg: str | None, params: dict[str, Any]) -> tuple[files.Facts, Params]:
+    """Validate the spec and parameters and find the files (raises before any cell runs)."""
+    p = coerce(family, params)
+    facts = files.resolve(str(arg))
+    files.fold_files(facts, p.fold)
+    return facts, p
+
+
+def check_params(family: str, arg: str | None, params: dict[str, Any]) -> None:
+    check(family, arg, params)
+
+
+def load_letor(arg: str | None, params: dict[str, Any]) -> Dataset:
+    facts, p = check("letor", arg, params)
+    parts = files.read_fold(facts, p.fold)
+    train, valid = split_valid(parts, p)
+    named = {"page_train": train, "page_valid": valid, "test": parts["test"]}
+    splits = {name: plain_split(name, part) for name, part in named.items()}
+    width = parts["test"].features.shape[1]
+    splits["modal_train"] = plain_split("modal_train", empty(width))
+    owner = np.zeros(width, dtype=np.int64)
+    info = {"source": facts.name, "fold": p.fold, "params": dataclasses.asdict(p)}
+    return Dataset(f"letor:{facts.name}", ("doc",), owner, splits, info)
+
+
+def load_serp(arg: str | None, params: dict[str, Any]) -> Dataset:
+    facts, p = check("letor-serp", arg, params)
+    parts = files.read_fold(facts, p.fold)
+    train, valid = split_valid(parts, p)
+    modal, page = take_queries(train, p.modal_fraction, p.seed + 1)
+    named = {"modal_train": modal, "page_train": page, "page_valid": valid, "test": parts["test"]}
+    pages = Pages(p, parts)
+    splits = {name: pages.split(name, part) for name, part in named.items()}
+    info = {
+        "source": facts.name,
+        "fold": p.fold,
+        "params": dataclasses.asdict(p),
+        "columns": {m: cols.tolist() for m, cols in zip(MODALITIES, pages.columns, strict=True)},
+    }
+    return Dataset(f"letor-serp:{facts.name}", MODALITIES, pages.owner, splits, info)
+
+
+def empty(width: int) -> LtrFile:
+    none = np.zeros(0, dtype=np.int64)
+    return LtrFile(Path(), none, none, np.zeros((0, width), dtype=np.float32))
+
+
+def query_starts(f: LtrFile) -> np.ndarray:
+    return np.flatnonzero(np.r_[True, f.qids[1:] != f.qids[:-1]]) if f.n_rows else f.qids
+
+
+def take_queries(f: LtrFile, fraction: float, seed: int) -> tuple[LtrFile, LtrFile]:
+    """Split a part by query: a seeded ``fraction`` of its queries, then the others."""
+    starts = query_starts(f)
+    bounds = np.r_[starts, f.n_rows]
+    chosen = np.zeros(len(starts), dtype=bool)
+    n_take = min(len(starts) - 1, max(1, round(fraction * len(starts))))
+    chosen[np.random.default_rng(seed).permutation(len(starts))[:n_take]] = True
+    row_chosen = np.repeat(chosen, np.diff(bounds))
+    return tuple(  # type: ignore[return-value]
+        LtrFile(f.path, f.labels[m], f.qids[m], f.features[m]) for m in (row_chosen, ~row_chosen)
+    )
+
+
+def split_valid(parts: dict[str, LtrFile], p: Params) -> tuple[LtrFile, LtrFile]:
+    """(page train part, page_valid part): the vali file, or queries carved from train."""
+    if "vali" in parts:
+        return parts["train"], parts["vali"]
+    valid, train = take_queries(parts["train"], p.valid_fraction, p.seed)
+    return train, valid
+
+
+def positions(f: LtrFile) -> np.ndarray:
+    starts = query_starts(f)
+    sizes = np.diff(np.r_[starts, f.n_rows])
+    return np.arange(f.n_rows) - np.repeat(starts, sizes)
+
+
+def mix(values: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a well-spread 64-bit hash of each value."""
+    x = values.astype(np.uint64)
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def row_hash(f: LtrFile, seed: int) -> np.ndarray:
+    salt = np.uint64(seed * 0x9E3779B97F4A7C15 % 2**64)
+    key = mix(f.qids.astype(np.uint64) + salt)
+    return mix(key ^ positions(f).astype(np.uint64))
+
+
+def item_ids(f: LtrFile) -> np.ndarray:
+    tag = np.char.mod("d%08x-", (row_hash(f, 0) >> np.uint64(32)).astype(np.int64))
+    return np.char.add(tag, positions(f).astype(str)).astype(str)
+
+
+def plain_split(name: str, f: LtrFile) -> Split:
+    n = f.n_rows
+    label = f.labels.astype(np.int8)
+    return Split.from_query_ids(
+        name,
+        f.qids.astype(str),
+        item_ids=item_ids(f),
+        modality=np.zeros(n, dtype=np.int8),
+        features=f.features,
+        query_features=np.zeros((len(query_starts(f)), 0), np.float32),
+        g_score=np.full(n, np.nan, dtype=np.float32),
+        page_label=label,
+        modal_label=label,
+    )
+
+
+class Pages:
+    """The whole-page construction shared by every split of one ``letor-serp`` dataset."""
+
+    def __init__(self, p: Params, parts: dict[str, LtrFile]) -> None:
+        self.p = p
+        rng = np.random.default_rng(p.seed)
+        d = next(iter(parts.values())).features.shape[1]
+        k = max(1, round(p.keep * d))
+        self.columns = [np.sort(rng.choice(d, k, replace=False)) for _ in MODALITIES]
+        self.scale = [10 ** rng.uniform(-2, 2, k) for _ in MODALITIES]
+        self.offset = [rng.normal(0, 10, k) for _ in MODALITIES]
+        self.owner = np.repeat(np.arange(len(MODALITIES)), k).astype(np.int64)
+        self.weights = rng.normal(0, 0.5, (N_QUERY_FEATURES + 1, len(MODALITIES)))
+        means = np.concatenate([query_means(f) for f in parts.values()])
+        self.top = np.argsort(-means.std(axis=0), kind="stable")[:N_QUERY_FEATURES]
+        raw = np.concatenate([self.raw_query_features(f) for f in parts.values()])
+        self.center, self.spread = raw.mean(axis=0), raw.std(axis=0) + 1e-9
+
+    def raw_query_features(self, f: LtrFile) -> np.ndarray:
+        sizes = np.diff(np.r_[query_starts(f), f.n_rows])
+        return np.hstack([np.log1p(sizes)[:, None], query_means(f)[:, self.top]])
+
+    def split(self, name: str, f: LtrFile) -> Split:
+        n, k = f.n_rows, len(self.columns[0])
+        u = (row_hash(f, self.p.seed + 7) >> np.uint64(11)).astype(np.float64) / 2.0**53
+        modality = np.searchsorted(np.cumsum(self.p.shares)[:-1], u, side="right")
+        features = np.zeros((n, k * len(MODALITIES)), dtype=np.float32)
+        for m, cols in enumerate(self.columns):
+            rows = np.flatnonzero(modality == m)
+            block = f.features[np.ix_(rows, cols)] * self.scale[m] + self.offset[m]
+            features[rows, m * k : (m + 1) * k] = block
+        z = (self.raw_query_features(f) - self.center) / self.spread
+        preference = np.tanh(2 * z @ self.weights)  # (queries, modalities) in (-1, 1)
+        query_of = np.repeat(np.arange(len(z)), np.diff(np.r_[query_starts(f), n]))
+        shift = np.rint(self.p.lam * preference[query_of, modality])
+        page = np.where(f.labels > 0, np.clip(f.labels + shift, 0, MAX_LABEL), 0)
+        return Split.from_query_ids(
+            name,
+            f.qids.astype(str),
+            item_ids=item_ids(f),
+            modality=modality.astype(np.int8),
+            features=features,
+            query_features=z.astype(np.float32),
+            g_score=np.full(n, np.nan, dtype=np.float32),
+            page_label=page.astype(np.int8),
+            modal_label=f.labels.astype(np.int8),
+        )
+
+
+def query_means(f: LtrFile) -> np.ndarray:
+    """Per-query mean of every real feature."""
+    if not f.n_rows:
+        return np.zeros((0, f.features.shape[1]))
+    starts = query_starts(f)
+    sums = np.add.reduceat(f.features.astype(np.float64), starts, axis=0)
+    return sums / np.diff(np.r_[starts, f.n_rows])[:, None]
+
+
+def describe_serp() -> list[dict[str, Any]]:
+    rows = files.describe("letor-serp")
+    for row, facts in zip(rows, files.KNOWN.values(), strict=True):
+        if facts.n_features is not None:
+            row["features"] = len(MODALITIES) * max(1, round(Params().keep * facts.n_features))
+    return rows
+
+
+register_dataset(
+    DatasetFamily(
+        "letor",
+        "real LETOR/SVMLight data as plain LTR (one modality, LETOR folds): letor:<name|folder>",
+        load_letor,
+        argument="required",
+        describe=lambda: files.describe("letor"),
+        check=lambda arg, params: check_params("letor", arg, params),
+    )
+)
+register_dataset(
+    DatasetFamily(
+        "letor-serp",
+        "whole pages from real LETOR data (hashed modalities, distorted features, "
+        "preference-shifted page labels): letor-serp:<name|folder>",
+        load_serp,
+        argument="required",
+        describe=describe_serp,
+        check=lambda arg, params: check_params("letor-serp", arg, params),
+    )
+)
