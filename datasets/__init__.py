@@ -1,3 +1,3 @@
 """Dataset families; each module registers itself into :data:`benchmark.catalog.DATASETS`."""
 
-from datasets import letor, synthetic_serp  # noqa: F401
+from datasets import letor, qilin, synthetic_serp  # noqa: F401
