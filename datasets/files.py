@@ -402,7 +402,7 @@ def check_counts(facts: Facts, parts: dict[str, LtrFile]) -> None:
 
 def describe(prefix: str) -> list[dict[str, object]]:
     """One row per known dataset for ``python -m benchmark datasets``."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for facts in KNOWN.values():
         is_there = present(facts)
         rows.append(

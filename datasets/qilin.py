@@ -116,19 +116,15 @@ def read_file(
     return frame if notes is None else frame[frame.note_idx.isin(notes)]
 
 
-def read_table(
-    root: Path, name: str, columns: list[str] | None = None, optional: bool = False
-) -> pd.DataFrame | None:
+def read_table(root: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
     """A whole table from ``<root>/<name>/*.parquet`` or ``<root>/<name>.csv``."""
     found = shards(root, name)
-    if found:
-        return pd.concat([read_file(f, columns) for f in found], ignore_index=True)
-    if optional:
-        return None
-    raise FileNotFoundError(
-        f"qilin: table {name!r} not found in {root}: expected {name}/*.parquet (Hugging Face "
-        f"THUIR/Qilin layout) or {name}.csv"
-    )
+    if not found:
+        raise FileNotFoundError(
+            f"qilin: table {name!r} not found in {root}: expected {name}/*.parquet (Hugging "
+            f"Face THUIR/Qilin layout) or {name}.csv"
+        )
+    return pd.concat([read_file(f, columns) for f in found], ignore_index=True)
 
 
 def page_items(searches: pd.DataFrame, split: str) -> pd.DataFrame:
@@ -224,9 +220,9 @@ def load(arg: str | None, params: dict[str, Any]) -> Dataset:
             "pass --dataset-param allow_missing=true to drop them"
         )
     items = items[known].reset_index(drop=True)
-    items["modality"] = notes.modality.loc[items.note_idx].to_numpy(dtype=np.int8)
     if items.empty:
         raise DataError(f"qilin: no displayed note of {root} is in its notes table")
+    items["modality"] = notes.modality.loc[items.note_idx].to_numpy(dtype=np.int8)
     frames = {s: df.assign(qid=[f"{s}-{i}" for i in df.search_idx]) for s, df in searches.items()}
     searched = pd.concat(frames.values(), ignore_index=True).set_index("qid")
     features = item_features(root, items, notes, searched, p["embedding"])
@@ -268,9 +264,9 @@ def query_features(
     kind = pd.to_numeric(searched.query_from_type, errors="coerce")
     for k in range(1, 7):
         out[f"from_type_{k}"] = (kind == k).astype(float)
-    users = read_table(root, "user_feat", ["user_idx", "fans_num", "follows_num"], optional=True)
     out["user_fans"] = out["user_follows"] = 0.0
-    if users is not None:
+    if shards(root, "user_feat"):
+        users = read_table(root, "user_feat", ["user_idx", "fans_num", "follows_num"])
         table = users.set_index("user_idx")
         known = searched.user_idx.isin(table.index)
         info["searches_without_user"] = int((~known).sum())

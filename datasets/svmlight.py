@@ -222,8 +222,8 @@ class Scan(Lines):
             & (a[c - 1] == 100)
             & ((c == 3) | WHITESPACE[a[np.maximum(c - 4, 0)]])
         )
-        lo = np.searchsorted(colon, self.starts)
-        hi = np.searchsorted(colon, self.body_end)
+        lo = np.asarray(np.searchsorted(colon, self.starts))
+        hi = np.asarray(np.searchsorted(colon, self.body_end))
         qid_before = np.r_[0, np.cumsum(is_qid)]
         n_qid = qid_before[hi] - qid_before[lo]
         self.n_pairs = hi - lo - n_qid
@@ -298,7 +298,9 @@ class Scan(Lines):
         self.fail(None, self.use_qid, None, base)
 
 
-def diagnose(raw: bytes, use_qid: bool, n_features: int | None, base: int) -> str | None:
+def diagnose(
+    raw: bytes | bytearray, use_qid: bool, n_features: int | None, base: int
+) -> str | None:
     """What is wrong with one line (``None`` if nothing): the slow path for error messages."""
     tokens = raw.split(b"#", 1)[0].decode("latin-1").split()
     if not tokens:
@@ -317,7 +319,7 @@ def diagnose(raw: bytes, use_qid: bool, n_features: int | None, base: int) -> st
         if not integral(rest[0][4:]) or float(rest[0][4:]) < 0:
             return f"bad query id {rest[0]!r}"
         rest = rest[1:]
-    indices = []
+    indices: list[int] = []
     for tok in rest:
         key, _, value = tok.partition(":")
         if not INDEX.fullmatch(key) or not value or ":" in value:

@@ -34,7 +34,7 @@ def test_repr_cells_parse() -> None:
 
 def test_search_rows_become_labelled_pages() -> None:
     searches = qilin.read_table(SAMPLE, "search_train")
-    assert searches is not None and len(searches) == 10
+    assert len(searches) == 10
     items = qilin.page_items(searches, "train")
     assert list(items.columns) == ["qid", "note_idx", "position", "label"]
     assert items.qid.nunique() == 10 and set(items.label) == {0, 1, 2}
