@@ -57,7 +57,7 @@ def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from benchmark import grid, leaderboard
+    from benchmark import grid, report
     from benchmark.catalog import dataset_key, parse_spec
     from benchmark.reranker import RERANKERS
 
@@ -98,9 +98,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     done = {r.manifest["dataset_key"] for r in outcome.results}
     for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
         if key in done:
-            board, caption, paths = leaderboard.write(args.out, key)
+            board, caption, paths = report.write(args.out, key)
             print_board(board, caption, key)
-            print("written: " + ", ".join(str(p) for p in paths))
+            print(f"written: {paths[0].parent}/{key}.{{md,csv,tex}}, report {paths[-1]}")
     for cell, message in outcome.failures:
         print(f"error: cell {cell.label(None)} seed {cell.seed} failed: {message}", file=sys.stderr)
     return 1 if outcome.failures else 0
@@ -148,14 +148,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_leaderboard(args: argparse.Namespace) -> int:
-    from benchmark import leaderboard
+def cmd_report(args: argparse.Namespace) -> int:
+    from benchmark import report
     from benchmark.catalog import dataset_key
 
     key = dataset_key(args.dataset, dict(args.dataset_param))
-    board, caption, paths = leaderboard.write(args.out, key)
+    board, caption, paths = report.write(args.out, key)
     print_board(board, caption, key)
-    print("written: " + ", ".join(str(p) for p in paths))
+    print("written:\n  " + "\n  ".join(str(p) for p in paths))
     return 0
 
 
@@ -273,9 +273,13 @@ def parser() -> argparse.ArgumentParser:
     )
     dsets.set_defaults(func=cmd_datasets)
 
-    board = sub.add_parser("leaderboard", help="rebuild a leaderboard from the result files")
-    add_dataset_args(board)
-    board.set_defaults(func=cmd_leaderboard)
+    rep = sub.add_parser(
+        "report",
+        help="rebuild the leaderboard, budget table, annotation saving, plots and HTML report "
+        "of a dataset from its result files",
+    )
+    add_dataset_args(rep)
+    rep.set_defaults(func=cmd_report)
 
     perf = sub.add_parser("perf", help="measure wall time, LambdaMART overhead and peak memory")
     perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")

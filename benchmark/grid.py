@@ -131,10 +131,15 @@ class GridOutcome:
 
 
 def run(
-    cells: list[CellConfig], out: Path, *, force: bool = False, progress: bool = True
+    cells: list[CellConfig],
+    out: Path,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    cache: DatasetCache | None = None,
 ) -> GridOutcome:
     """Run every cell; a failing cell is reported and skipped, never cached."""
-    cache = DatasetCache()
+    cache = cache or DatasetCache()
     outcome = GridOutcome()
     bar = tqdm(cells, desc="cells", unit="cell", disable=not progress, file=sys.stderr)
     for cell in bar:

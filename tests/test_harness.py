@@ -118,7 +118,7 @@ def test_config_hash_and_seeds() -> None:
             "no parameter 'leaves'",
         ),
         (["run", "--grid", "smar-mian"], "unknown grid"),
-        (["leaderboard", "--out", "/nonexistent-folder"], "no finished cells"),
+        (["report", "--out", "/nonexistent-folder"], "no finished cells"),
     ],
 )
 def test_cli_errors_are_one_line(capsys, argv, message) -> None:

@@ -1,0 +1,257 @@
+"""Derived views of one dataset's result files: the budget table, the annotation saving, plots
+(NDCG@10 vs budget with 95 % CI, modality mix of the top 10) and an HTML report linking them.
+
+Each view is a pure function from the result files to plain data (a DataFrame); the renderers
+below draw that data. Everything is written under ``<out>/reports/<dataset_key>/``.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark import leaderboard, significance
+from benchmark.metrics import MAIN_METRIC, write_atomic_text
+
+Z95 = 1.959964
+
+
+def per_query(cells: list[leaderboard.Cell]) -> pd.DataFrame:
+    """Long frame: reranker, budget, strategy, seed, qid, metric, value (all cells)."""
+    frames = []
+    for cell in cells:
+        df = leaderboard.load_metrics(cell.run_dir)
+        c = cell.config
+        label = leaderboard.row_label(c, cell.manifest["label"])
+        frames.append(
+            df.assign(
+                row=label,
+                reranker=c["reranker"],
+                budget=c["budget"],
+                strategy=c["strategy"],
+                seed=c["seed"],
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def budget_curve(data: pd.DataFrame) -> pd.DataFrame:
+    """NDCG@10 per (reranker, strategy, budget): mean over queries of the seed-averaged
+    per-query value, with a normal 95 % CI over queries. Label-free rows have budget NaN."""
+    main = data[data.metric == MAIN_METRIC]
+    seed_avg = main.groupby(["reranker", "strategy", "budget", "qid"], dropna=False).value.mean()
+    grouped = seed_avg.groupby(["reranker", "strategy", "budget"], dropna=False)
+    out = grouped.agg(["mean", "std", "count"]).reset_index()
+    out["ci95"] = Z95 * out["std"] / np.sqrt(out["count"])
+    return out.drop(columns=["std"]).rename(columns={"count": "queries"})
+
+
+def annotation_saving(data: pd.DataFrame) -> pd.DataFrame:
+    """PROTOCOL §7: per budgeted reranker and strategy, 1 - the smallest budget whose NDCG@10 is
+    not significantly below the best fully-annotated reference (paired t-test, Holm across all
+    budgets tested here)."""
+    main = data[data.metric == MAIN_METRIC]
+    series = {
+        k: g.groupby("qid").value.mean()
+        for k, g in main.groupby(["reranker", "strategy", "budget"], dropna=True)
+    }
+    refs = {k: s for k, s in series.items() if k[2] == 1.0}
+    if not refs:
+        return pd.DataFrame()
+    best_key = max(refs, key=lambda k: refs[k].mean())
+    best = refs[best_key]
+    keys = [k for k in series if k != best_key]
+    raw = [significance.paired_p_value(series[k], best) for k in keys]
+    adjusted = dict(zip(keys, significance.holm(raw), strict=True))
+    rows = []
+    for (reranker, strategy), group in _by_method(keys):
+        ok = [
+            b
+            for (_, _, b) in group
+            if series[(reranker, strategy, b)].mean() >= best.mean()
+            or adjusted[(reranker, strategy, b)] >= significance.ALPHA
+        ]
+        budgets = [b for _, _, b in group]
+        if best_key[:2] == (reranker, strategy):
+            ok.append(1.0)
+            budgets.append(1.0)
+        smallest = min(ok) if ok else None
+        rows.append(
+            {
+                "reranker": reranker,
+                "strategy": strategy,
+                "budgets": ", ".join(f"{b:.0%}" for b in budgets),
+                "smallest_budget": smallest,
+                "saving": None if smallest is None else 1 - smallest,
+                "reference": f"{best_key[0]}@100%",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _by_method(keys: list[tuple]) -> list[tuple[tuple[str, str], list[tuple]]]:
+    methods: dict[tuple[str, str], list[tuple]] = {}
+    for k in sorted(keys, key=lambda k: (k[0], k[1], k[2])):
+        methods.setdefault((k[0], k[1]), []).append(k)
+    return list(methods.items())
+
+
+def modality_mix(data: pd.DataFrame) -> pd.DataFrame:
+    """Mean share of each modality in the top 10 per leaderboard row, and the ideal page's."""
+    shares = data[data.metric.str.startswith("share@10:")]
+    mix = shares.assign(modality=shares.metric.str.split(":").str[1])
+    table = mix.pivot_table(index="row", columns="modality", values="value", aggfunc="mean")
+    ideal = data[data.metric.str.startswith("ideal_share@10:")]
+    ideal_row = (
+        ideal.assign(modality=ideal.metric.str.split(":").str[1]).groupby("modality").value.mean()
+    )
+    table.loc["ideal page"] = ideal_row
+    return table
+
+
+# -- renderers ------------------------------------------------------------------------------
+def pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend (no display needed)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def draw_budget_curve(curve: pd.DataFrame, path: Path, title: str) -> None:
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    budgeted = curve[curve.budget.notna()]
+    for (reranker, strategy), g in budgeted.groupby(["reranker", "strategy"]):
+        g = g.sort_values("budget")
+        x = g.budget * 100
+        ax.plot(x, g["mean"], marker="o", label=f"{reranker} [{strategy}]")
+        ax.fill_between(x, g["mean"] - g.ci95, g["mean"] + g.ci95, alpha=0.2)
+    for _, r in curve[curve.budget.isna()].iterrows():
+        ax.axhline(r["mean"], linestyle=":", linewidth=1, color="grey")
+        ax.annotate(
+            r.reranker,
+            (0.01, r["mean"]),
+            xycoords=("axes fraction", "data"),
+            fontsize=7,
+            va="bottom",
+            color="grey",
+        )
+    ax.set_xscale("log")
+    ticks = sorted(budgeted.budget.unique() * 100)
+    ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("annotation budget (% of page labels, log scale)")
+    ax.set_ylabel("NDCG@10 (95 % CI over queries)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def draw_modality_mix(mix: pd.DataFrame, path: Path, title: str) -> None:
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(mix) + 1.5))
+    left = np.zeros(len(mix))
+    for modality in mix.columns:
+        ax.barh(mix.index, mix[modality], left=left, label=modality)
+        left += mix[modality].to_numpy()
+    ax.set_xlabel("share of the top 10")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=len(mix.columns), loc="lower center", bbox_to_anchor=(0.5, 1.05))
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def budget_table(curve: pd.DataFrame) -> pd.DataFrame:
+    """Rows: reranker [strategy]; columns: budgets; cells: NDCG@10 mean ± 95 % CI."""
+    budgeted = curve[curve.budget.notna()].copy()
+    budgeted["method"] = budgeted.reranker + " [" + budgeted.strategy + "]"
+    budgeted["cell"] = [
+        f"{m:.4f} ± {c:.4f}" for m, c in zip(budgeted["mean"], budgeted.ci95, strict=True)
+    ]
+    table = budgeted.pivot(index="method", columns="budget", values="cell").fillna("")
+    table.columns = [f"{b:.0%}" for b in table.columns]
+    return table
+
+
+def write(out: Path, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
+    """Write every view of dataset ``key``: returns the leaderboard, its caption and the written
+    paths (index.html last)."""
+    cells = leaderboard.collect(out, key)
+    if not cells:
+        raise ValueError(f"no finished cells of dataset {key!r} under {out / 'runs'}")
+    folder = out / "reports" / key
+    folder.mkdir(parents=True, exist_ok=True)
+    data = per_query(cells)
+    curve = budget_curve(data)
+    board, caption, board_paths = leaderboard.write(out, key)
+    table = budget_table(curve)
+    saving = annotation_saving(data)
+    mix = modality_mix(data)
+    paths = [
+        folder / "budget_curve.png",
+        folder / "modality_mix.png",
+        folder / "budget.md",
+        folder / "budget.tex",
+        folder / "saving.md",
+    ]
+    draw_budget_curve(curve, paths[0], f"{key}: NDCG@10 vs annotation budget")
+    draw_modality_mix(mix, paths[1], f"{key}: modality mix of the top 10")
+    write_atomic_text(paths[2], [table.to_markdown() if not table.empty else "", "\n"])
+    write_atomic_text(paths[3], [table.to_latex() if not table.empty else "", "\n"])
+    write_atomic_text(
+        paths[4],
+        [
+            saving.to_markdown(index=False)
+            if not saving.empty
+            else "no fully-annotated reference: no saving computed",
+            "\n",
+        ],
+    )
+    index = folder / "index.html"
+    write_atomic_text(index, [page(key, board, caption, table, saving, mix, board_paths, folder)])
+    return board, caption, [*board_paths, *paths, index]
+
+
+def page(
+    key: str,
+    board: pd.DataFrame,
+    caption: str,
+    table: pd.DataFrame,
+    saving: pd.DataFrame,
+    mix: pd.DataFrame,
+    board_paths: list[Path],
+    folder: Path,
+) -> str:
+    links = " · ".join(
+        f'<a href="../../leaderboards/{p.name}">{p.suffix[1:]}</a>' for p in board_paths
+    )
+    sections = [
+        f"<h1>Whole-page reranking: {html.escape(key)}</h1>",
+        f"<h2>Leaderboard</h2><p>{links}</p>",
+        leaderboard.formatted(board).to_html(index=False),
+        f"<p><small>{html.escape(caption)}</small></p>",
+        "<h2>NDCG@10 vs budget</h2><img src='budget_curve.png' alt='budget curve'>",
+        table.to_html() if not table.empty else "",
+        "<h2>Annotation saving</h2>",
+        saving.to_html(index=False) if not saving.empty else "<p>no reference</p>",
+        "<h2>Modality mix of the top 10</h2><img src='modality_mix.png' alt='modality mix'>",
+        mix.round(3).to_html(),
+    ]
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>"
+        f"{html.escape(key)}</title><style>body{{font-family:sans-serif;max-width:1100px;"
+        "margin:auto}}table{border-collapse:collapse;font-size:13px}td,th{padding:3px 8px;"
+        "border-bottom:1px solid #ddd}</style></head><body>"
+        + "\n".join(sections)
+        + "</body></html>\n"
+    )

@@ -1,0 +1,38 @@
+"""Reports are pure functions of the result files: budget table, saving, plots, HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from conftest import TINY
+
+from benchmark import grid, leaderboard, report
+
+
+def test_report_views(tmp_path: Path, cache) -> None:
+    cells = grid.plan(
+        "synthetic-serp", ["lambdamart", "fusion-zscore"], [0.1, 0.3], 2, dataset_params=TINY
+    )
+    outcome = grid.run(cells, tmp_path, progress=False, cache=cache)
+    assert not outcome.failures
+    key = outcome.results[0].manifest["dataset_key"]
+    board, caption, paths = report.write(tmp_path, key)
+    assert all(p.exists() and p.stat().st_size > 0 for p in paths)
+    assert paths[-1].name == "index.html" and "budget_curve.png" in paths[-1].read_text()
+    assert "Holm" in caption
+    # the reference row is marked, and the leaderboard's numbers are the seeds' means
+    ref = board[board.reference].iloc[0]
+    assert ref["row"] == "lambdamart@100%" and ref["seeds"] == 2
+    data = report.per_query(leaderboard.collect(tmp_path, key))
+    curve = report.budget_curve(data)
+    lm = curve[(curve.reranker == "lambdamart") & (curve.budget == 1.0)].iloc[0]
+    per_seed = data[(data.row == "lambdamart@100%") & (data.metric == "ndcg_burges@10")]
+    assert abs(lm["mean"] - per_seed.groupby("qid").value.mean().mean()) < 1e-12
+    assert abs(ref["ndcg_burges@10_mean"] - per_seed.groupby("seed").value.mean().mean()) < 1e-12
+    saving = report.annotation_saving(data)
+    row = saving[saving.reranker == "lambdamart"].iloc[0]
+    assert row["smallest_budget"] in (0.1, 0.3, 1.0)
+    mix = report.modality_mix(data)
+    assert "ideal page" in mix.index
+    assert pd.Series(mix.sum(axis=1)).between(0.99, 1.01).all()
