@@ -1,0 +1,206 @@
+"""The whole-page network shared by ``sft`` and every ``smar*`` reranker (SMAR.md section 4),
+and the conversion of a :class:`~benchmark.data.Split` into padded page tensors.
+
+Inputs of item i of modality m on the page of query q:
+
+* its own feature columns (``Layout.modality_columns(m)``), log1p-compressed when they are
+  non-negative and heavy-tailed, then standardised on the modality's ``page_train`` rows;
+* the query features (standardised);
+* a learned embedding of m;
+* g^m: standardised per modality on ``page_train`` and min-max normalised inside (page, m).
+
+Each modality has its own linear projection into the shared width (one block-diagonal layer, see
+:meth:`Normaliser.items`; the modality embedding is its bias); the parts are summed and passed
+through ReLU. ``head="mlp"`` scores each item alone (the paper's effective form),
+``head="attention"`` adds one self-attention layer across the page's items (padding masked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from baselines.common import group_stats, minmax_in_modality, page_modality_groups
+from benchmark.data import Split
+from benchmark.reranker import Layout
+
+#: A non-negative column is log1p-compressed when its 99th percentile exceeds this many medians
+#: or its maximum exceeds 100 (image sizes, view counts).
+HEAVY_TAIL_RATIO = 20.0
+
+
+@dataclass
+class Normaliser:
+    """Per-column transforms fitted on the training split (label-free: features only)."""
+
+    log_cols: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    q_mean: np.ndarray
+    q_std: np.ndarray
+    g_mean: np.ndarray
+    g_std: np.ndarray
+
+    @classmethod
+    def fit(cls, split: Split, layout: Layout) -> Normaliser:
+        n_feat = len(layout.feature_modality)
+        log_cols = np.zeros(n_feat, dtype=bool)
+        mean, std = np.zeros(n_feat), np.ones(n_feat)
+        n_mod = len(layout.modalities)
+        g_mean, g_std = np.zeros(n_mod), np.ones(n_mod)
+        for m in range(n_mod):
+            rows = split.modality == m
+            if not rows.any():
+                continue
+            cols = layout.modality_columns(m)
+            x = split.features[rows][:, cols].astype(np.float64)
+            nonneg = x.min(axis=0) >= 0
+            spread = np.percentile(x, 99, axis=0) / np.maximum(np.median(x, axis=0), 1e-12)
+            log_cols[cols] = nonneg & ((spread > HEAVY_TAIL_RATIO) | (x.max(axis=0) > 100))
+            x = np.where(log_cols[cols], np.log1p(np.maximum(x, 0)), x)
+            mean[cols], std[cols] = x.mean(axis=0), x.std(axis=0) + 1e-6
+            g = split.g_score[rows].astype(np.float64)
+            g_mean[m], g_std[m] = g.mean(), g.std() + 1e-6
+        qf = split.query_features.astype(np.float64)
+        return cls(log_cols, mean, std, qf.mean(axis=0), qf.std(axis=0) + 1e-6, g_mean, g_std)
+
+    def items(self, split: Split, layout: Layout) -> np.ndarray:
+        """Standardised item features in one block per modality (``sum_m |columns(m)|`` wide):
+        a row fills only its own modality's block, so one linear layer on this matrix is exactly
+        one projection per modality (a shared column appears in every block)."""
+        x = split.features.astype(np.float64)
+        x = (np.where(self.log_cols, np.log1p(np.maximum(x, 0)), x) - self.mean) / self.std
+        blocks = []
+        for m in range(len(layout.modalities)):
+            own = (split.modality == m)[:, None]
+            blocks.append(np.where(own, x[:, layout.modality_columns(m)], 0.0))
+        return np.hstack(blocks).astype(np.float32)
+
+    def g_inputs(self, split: Split) -> np.ndarray:
+        """``(n, 2)``: g standardised per modality, and min-max inside (page, modality)."""
+        g = split.g_score.astype(np.float64)
+        glob = (g - self.g_mean[split.modality]) / self.g_std[split.modality]
+        return np.stack([glob, minmax_in_modality(split)], axis=1).astype(np.float32)
+
+
+def teacher_scores(split: Split) -> np.ndarray:
+    """g z-scored inside each (page, modality): the distillation target (order = g^m order)."""
+    g = split.g_score.astype(np.float64)
+    _, _, mean, std = group_stats(g, page_modality_groups(split))
+    return np.where(std > 0, (g - mean) / np.where(std > 0, std, 1), 0.0).astype(np.float32)
+
+
+@dataclass
+class Pages:
+    """A split as padded tensors ``(pages, max_items, ...)``; ``mask`` marks real items;
+    ``pairs`` holds the split's preference pairs as ``(page, better position, worse position)``;
+    ``slot`` maps each row of the split to its flat padded position."""
+
+    items: torch.Tensor
+    query: torch.Tensor
+    g: torch.Tensor
+    modality: torch.Tensor
+    teacher: torch.Tensor
+    label: torch.Tensor
+    mask: torch.Tensor
+    id_rank: np.ndarray
+    pairs: np.ndarray
+    slot: np.ndarray
+
+    @classmethod
+    def build(cls, split: Split, layout: Layout, norm: Normaliser, device: str) -> Pages:
+        n_pages, width = split.n_queries, int(split.group_sizes.max())
+        qi = split.query_index
+        pos = np.arange(split.n_items) - split.offsets[qi]
+        slot = qi * width + pos
+
+        def pad(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+            out = np.full((n_pages * width, *values.shape[1:]), fill, dtype=values.dtype)
+            out[slot] = values
+            return out.reshape(n_pages, width, *values.shape[1:])
+
+        id_rank = np.empty(split.n_items, dtype=np.int64)
+        id_rank[np.lexsort((split.item_ids, qi))] = pos  # rank of the item id inside its page
+
+        def t(a: np.ndarray) -> torch.Tensor:
+            return torch.as_tensor(a, device=device)
+
+        return cls(
+            items=t(pad(norm.items(split, layout))),
+            query=t(((split.query_features - norm.q_mean) / norm.q_std).astype(np.float32)),
+            g=t(pad(norm.g_inputs(split))),
+            modality=t(pad(split.modality.astype(np.int64))),
+            teacher=t(pad(teacher_scores(split))),
+            label=t(pad(split.page_label.astype(np.int64), -1)),
+            mask=t(pad(np.ones(split.n_items, dtype=bool), False)),
+            id_rank=pad(id_rank, np.iinfo(np.int64).max),
+            pairs=np.column_stack([qi[split.pairs[:, 0]], pos[split.pairs]]).astype(np.int64),
+            slot=slot,
+        )
+
+    @property
+    def n_pages(self) -> int:
+        return int(self.mask.shape[0])
+
+    def take(self, pages: np.ndarray) -> Pages:
+        """The sub-batch of the given page indices (``slot`` is not carried over)."""
+        idx = torch.as_tensor(pages, device=self.mask.device)
+        where = np.full(self.n_pages, -1)
+        where[pages] = np.arange(len(pages))
+        pairs = self.pairs[where[self.pairs[:, 0]] >= 0]
+        pairs = np.column_stack([where[pairs[:, 0]], pairs[:, 1:]]).astype(np.int64)
+        return Pages(
+            self.items[idx],
+            self.query[idx],
+            self.g[idx],
+            self.modality[idx],
+            self.teacher[idx],
+            self.label[idx],
+            self.mask[idx],
+            self.id_rank[pages],
+            pairs,
+            np.zeros(0, dtype=np.int64),
+        )
+
+    def flat_pairs(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Flat indices into ``(pages * max_items)`` of the better and the worse item of each
+        pair."""
+        width = self.mask.shape[1]
+        flat = torch.as_tensor(
+            self.pairs[:, 0:1] * width + self.pairs[:, 1:], device=self.mask.device
+        )
+        return flat[:, 0], flat[:, 1]
+
+
+class WholePageNet(nn.Module):
+    """f(q, page) -> one score per item; see the module docstring."""
+
+    def __init__(self, layout: Layout, n_query: int, width: int, head: str, heads: int) -> None:
+        super().__init__()
+        if head not in ("mlp", "attention"):
+            raise ValueError(f"head must be 'mlp' or 'attention', not {head!r}")
+        n_in = sum(len(layout.modality_columns(m)) for m in range(len(layout.modalities)))
+        self.project = nn.Linear(n_in, width, bias=False)  # per-modality blocks, see items()
+        self.query = nn.Linear(n_query, width)
+        self.embed = nn.Embedding(len(layout.modalities), width)
+        self.g = nn.Linear(2, width)
+        self.attention = (
+            nn.TransformerEncoderLayer(width, heads, 2 * width, dropout=0.0, batch_first=True)
+            if head == "attention"
+            else None
+        )
+        self.out = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 1))
+
+    def forward(self, pages: Pages) -> torch.Tensor:
+        h = torch.relu(
+            self.project(pages.items)
+            + self.query(pages.query)[:, None, :]
+            + self.embed(pages.modality)
+            + self.g(pages.g)
+        )
+        if self.attention is not None:
+            h = self.attention(h, src_key_padding_mask=~pages.mask)
+        return self.out(h).squeeze(-1).masked_fill(~pages.mask, 0.0)

@@ -1,0 +1,180 @@
+"""The training loop shared by ``sft`` and the ``smar*`` rerankers.
+
+:class:`PageNetReranker` owns the network hyper-parameters, the optimiser (AdamW), batching
+(``batch_pages`` padded pages per step), early stopping and the selection of the loss weights;
+a subclass says which pages it trains on (:meth:`train_pages`), which loss weights it tries
+(:meth:`candidates`) and what its loss is (:meth:`loss`).
+
+* Training runs in rounds of ``round_steps`` steps over pages in a shuffled order (reshuffled
+  when exhausted), so a small labelled set and a large one get the same number of updates.
+* After each round the model is scored on the revealed ``page_valid`` labels (NDCG@10, gain
+  2^l - 1, ties by score then item id, over the revealed items of pages with a positive revealed
+  label); the best round's weights are kept; training stops after ``patience`` rounds without
+  improvement or after ``max_rounds``. Without a positive revealed ``page_valid`` label there is
+  nothing to select on: the first candidate is trained for ``max_rounds`` rounds (recorded).
+* Each weight candidate is trained from the same seed; the one with the best validation NDCG@10
+  is kept (first on ties), and the grid, the scores and the choice go to :meth:`fit_info`.
+* Determinism: everything runs inside ``torch.random.fork_rng`` with ``torch.manual_seed``;
+  shuffling and tie orders come from a ``numpy`` generator seeded by the cell's seed; torch's
+  thread count is set to ``threads`` during fit and restored after. Nothing global changes.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from baselines.smar_net import Normaliser, Pages, WholePageNet
+from benchmark.data import Split
+from benchmark.reranker import Layout, Reranker
+
+Weights = dict[str, float]
+CUTOFF = 10
+
+
+def ndcg_at_10(scores: np.ndarray, label: np.ndarray, id_rank: np.ndarray) -> float:
+    """Mean NDCG@10 over padded pages, on the items with ``label >= 0``; pages whose known
+    labels are all 0 are skipped (NaN when none is left)."""
+    known = label >= 0
+    key = np.where(known, -scores, np.inf)
+    order = np.lexsort((id_rank, key), axis=-1)[:, :CUTOFF]
+    gain = np.where(known, 2.0 ** np.maximum(label, 0) - 1, 0.0)
+    discount = 1 / np.log2(np.arange(2, order.shape[1] + 2))
+    dcg = (np.take_along_axis(gain, order, axis=1) * discount).sum(axis=1)
+    ideal = (-np.sort(-gain, axis=1)[:, :CUTOFF] * discount).sum(axis=1)
+    use = ideal > 0
+    return float((dcg[use] / ideal[use]).mean()) if use.any() else float("nan")
+
+
+@dataclass
+class PageNetReranker(Reranker):
+    """Base of the network rerankers; see the module docstring."""
+
+    width: int = 32
+    head: str = "mlp"
+    heads: int = 2
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    batch_pages: int = 32
+    round_steps: int = 20
+    max_rounds: int = 30
+    patience: int = 3
+    squash: bool = False
+    threads: int = 1
+    device: str = "cpu"
+
+    # -- what a subclass decides ------------------------------------------------------------
+    def train_pages(self, pages: Pages) -> np.ndarray:
+        """Indices of the training pages the loss can use."""
+        raise NotImplementedError
+
+    def candidates(self) -> list[Weights]:
+        """Loss weights to try; the first is used when nothing can be validated."""
+        return [{}]
+
+    def loss(
+        self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
+    ) -> torch.Tensor:
+        raise NotImplementedError
+
+    # -- the contract -------------------------------------------------------------------------
+    def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> PageNetReranker:
+        self.layout_ = layout
+        self.device_ = "cuda" if self.device == "cuda" and torch.cuda.is_available() else "cpu"
+        self.norm_ = Normaliser.fit(train, layout)
+        tr = Pages.build(train, layout, self.norm_, self.device_)
+        va = Pages.build(valid, layout, self.norm_, self.device_)
+        pages = self.train_pages(tr)
+        if len(pages) == 0:
+            raise ValueError(f"{self.name}: no page_train page it can learn from was revealed")
+        validate = bool((va.label > 0).any())
+        grid = self.candidates() if validate else self.candidates()[:1]
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        devices = [torch.cuda.current_device()] if self.device_ == "cuda" else []
+        try:
+            with torch.random.fork_rng(devices=devices):
+                runs = [self.train_one(tr, va, pages, w, seed, validate) for w in grid]
+        finally:
+            torch.set_num_threads(threads)
+        best = 0 if not validate else int(np.argmax([r[1] for r in runs]))
+        self.net_ = runs[best][0]
+        self.info_ = {
+            "device": self.device_,
+            "train_pages": len(pages),
+            "validated": validate,
+            "grid": [
+                {**w, "valid_ndcg@10": round(r[1], 6), "rounds": r[2]}
+                for w, r in zip(grid, runs, strict=True)
+            ],
+            "chosen": grid[best],
+        }
+        return self
+
+    def train_one(
+        self, tr: Pages, va: Pages, pages: np.ndarray, weights: Weights, seed: int, validate: bool
+    ) -> tuple[WholePageNet, float, int]:
+        """Train one network; return it (best round's weights), its valid NDCG@10, rounds."""
+        torch.manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        net = WholePageNet(self.layout_, tr.query.shape[1], self.width, self.head, self.heads)
+        net.to(self.device_)
+        opt = torch.optim.AdamW(
+            net.parameters(), lr=self.lr, weight_decay=self.weight_decay, foreach=True
+        )
+        best, best_state, best_round, stale, queue = -np.inf, None, 0, 0, np.zeros(0, np.int64)
+        for rnd in range(1, self.max_rounds + 1):
+            net.train()
+            for _ in range(self.round_steps):
+                if len(queue) == 0:
+                    queue = rng.permutation(pages)
+                batch, queue = tr.take(queue[: self.batch_pages]), queue[self.batch_pages :]
+                ties = torch.as_tensor(
+                    rng.random(batch.mask.shape), dtype=torch.float32, device=self.device_
+                )
+                opt.zero_grad()
+                self.loss(net(batch), batch, weights, ties).backward()
+                opt.step()
+            if not validate:
+                continue
+            value = ndcg_at_10(self.page_scores(net, va), va.label.cpu().numpy(), va.id_rank)
+            if value > best:
+                best, best_state, best_round, stale = value, copy.deepcopy(net.state_dict()), rnd, 0
+            else:
+                stale += 1
+                if stale >= self.patience:
+                    break
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        return net, float(best) if validate else float("nan"), best_round or self.max_rounds
+
+    @torch.no_grad()
+    def page_scores(self, net: WholePageNet, pages: Pages, chunk: int = 512) -> np.ndarray:
+        """Padded ``(pages, items)`` scores, in evaluation mode."""
+        net.eval()
+        parts = [
+            net(pages.take(np.arange(i, min(i + chunk, pages.n_pages)))).cpu().numpy()
+            for i in range(0, pages.n_pages, chunk)
+        ]
+        return np.concatenate(parts).astype(np.float64)
+
+    def score(self, split: Split) -> np.ndarray:
+        pages = Pages.build(split, self.layout_, self.norm_, self.device_)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            return self.page_scores(self.net_, pages).reshape(-1)[pages.slot]
+        finally:
+            torch.set_num_threads(threads)
+
+    def fit_info(self) -> dict[str, Any]:
+        return self.info_
+
+
+def labelled_pages(pages: Pages, at_least: int = 2) -> np.ndarray:
+    """Pages with at least ``at_least`` revealed labels."""
+    return np.flatnonzero(((pages.label >= 0).sum(dim=1) >= at_least).cpu().numpy())
