@@ -278,9 +278,10 @@ def fold_files(facts: Facts, fold: int) -> dict[str, list[Path]]:
         needed += [f + ".query" for f in needed] if facts.query_files else []
         if all((root / f).is_file() for f in needed):
             return {part: [root / f for f in files] for part, files in chosen.items()}
-    missing = "folder not found" if not root.is_dir() else "files missing"
+    absent = [f for f in facts.files if not (root / f).is_file()]
+    problem = f"no folder {root}" if not root.is_dir() else f"{', '.join(absent)} missing in {root}"
     raise FileNotFoundError(
-        f"dataset {facts.name!r}: {missing} in {root} (from {where_from()}); expected "
+        f"dataset {facts.name!r}: {problem} (data folder from {where_from()}); expected "
         f"{', '.join(facts.files)}; point --data-dir or BENCHMARK_DATA_DIR at the folder that "
         f"holds {facts.folder}/"
     )

@@ -316,7 +316,7 @@ def build_split(
 def describe() -> list[dict[str, Any]]:
     """The full dataset (``<data>/qilin``, HF layout) and the shared sample."""
     rows = []
-    for name, labels in (("qilin", "0/1/2 (clicks)"), ("qilin_sample", "schema sample")):
+    for name, labels in (("qilin", "0/1/2 (clicks)"), ("qilin_sample", "sample, no join")):
         root = files.data_dir() / name
         there = (root / "search_train").is_dir() or (root / "search_train.csv").is_file()
         rows.append(
@@ -336,7 +336,12 @@ def describe() -> list[dict[str, Any]]:
 
 
 def check(arg: str | None, params: dict[str, Any]) -> None:
+    """Parameters and the presence of the required tables, before any cell runs."""
     coerce(params)
+    root = folder(str(arg))
+    for table in ("search_train", "search_test", "notes"):
+        if not shards(root, table):
+            read_table(root, table)  # raises the one-line "not found" error
 
 
 register_dataset(

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark import cli, grid
+from benchmark import cli, grid, stage1
 from benchmark.catalog import load_dataset
 from benchmark.data import DataError
 from benchmark.reproduce_letor import letor_ndcg
@@ -135,13 +135,17 @@ def test_letor_serp_pages(name: str) -> None:
     assert np.array_equal(flat.page_label, flat.modal_label)
 
 
-def test_letor_serp_runs_end_to_end(tmp_path: Path) -> None:
-    cells = grid.plan("letor-serp:ohsumed", ["interleave", "fusion-zscore"], [0.1], 1)
+def test_letor_serp_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one LightGBM thread: with two, OpenMP's busy waiting on a loaded 2-core machine makes
+    # these tiny stage-1 fits ~100x slower, which is not what this test is about
+    monkeypatch.setitem(stage1.PARAMS, "num_threads", 1)
+    cells = grid.plan("letor-serp:yahoo-sample", ["interleave"], [0.1], 1)
     outcome = grid.run(cells, tmp_path, progress=False)
-    assert not outcome.failures and len(outcome.results) == 2
-    for result in outcome.results:
-        assert result.manifest["queries_evaluated"] == 22
-        assert 0 < result.manifest["mean"]["ndcg_burges@10"] <= 1
+    assert not outcome.failures and len(outcome.results) == 1
+    manifest = outcome.results[0].manifest
+    assert manifest["queries_evaluated"] == 49 and manifest["excluded_queries"]["count"] == 1
+    assert set(manifest["stage1"]) == {"web", "image", "video"}
+    assert 0 < manifest["mean"]["ndcg_burges@10"] <= 1
 
 
 def test_datasets_command_lists_counts_and_presence(capsys: pytest.CaptureFixture[str]) -> None:
