@@ -89,10 +89,10 @@ def read_svmlight(
         labels[row:end], qids[row:end] = scan.fill(features[row:end], base)
         row_line[row:end] = scan.data_lines
         row = end
-    if use_qid:
+    if query_file is None:
         check_contiguous(path, qids, row_line)
     else:
-        qids = read_query_file(query_file, rows)  # type: ignore[arg-type]
+        qids = read_query_file(query_file, rows)
     return LtrFile(path, labels, qids, features)
 
 
