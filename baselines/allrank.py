@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.allrank_adapter import Loss, build_model, check_device, loss_function
+from baselines.allrank_adapter import Loss, LTRModel, build_model, check_device, loss_function
 from baselines.common import learned_features
 from benchmark.data import Split
 from benchmark.reranker import Layout, Reranker, register
@@ -141,7 +141,7 @@ def ndcg_at(split: Split, scores: np.ndarray, k: int = TOP) -> float:
 
 
 def train_epoch(
-    model: torch.nn.Module,
+    model: LTRModel,
     loss: Loss,
     optimizer: torch.optim.Optimizer,
     slates: Slates,
@@ -164,7 +164,7 @@ def train_epoch(
 
 
 @torch.no_grad()
-def predict(model: torch.nn.Module, slates: Slates, batch_size: int = 256) -> np.ndarray:
+def predict(model: LTRModel, slates: Slates, batch_size: int = 256) -> np.ndarray:
     """The model's scores, pages x length (padding cells are meaningless)."""
     model.eval()
     grid = np.zeros(tuple(slates.pad.shape))
@@ -218,7 +218,7 @@ class ListwiseAllRank(Reranker):
     def features(self, split: Split) -> np.ndarray:
         return self.scaler_.transform(learned_features(split, self.layout_), split.modality)
 
-    def new_model(self, n_features: int) -> torch.nn.Module:
+    def new_model(self, n_features: int) -> LTRModel:
         return build_model(
             n_features, [self.hidden] * self.fc_layers, self.dropout, **self.encoder()
         )
@@ -243,12 +243,12 @@ class ListwiseAllRank(Reranker):
         valid_slates = to_slates(valid, self.features(valid)) if valid.n_queries else None
         return train_slates, valid, valid_slates
 
-    def new_optimizer(self, model: torch.nn.Module) -> torch.optim.Optimizer:
+    def new_optimizer(self, model: LTRModel) -> torch.optim.Optimizer:
         return torch.optim.Adam(model.parameters(), lr=self.learning_rate)
 
     def epoch(
         self,
-        model: torch.nn.Module,
+        model: LTRModel,
         loss: Loss,
         optimizer: torch.optim.Optimizer,
         train_slates: Slates,
