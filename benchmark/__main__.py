@@ -2,10 +2,10 @@
 
 import sys
 
-from benchmark import configure_numba_cache
+from benchmark import configure_environment
 
 if __name__ == "__main__":
-    configure_numba_cache()
+    configure_environment()
     from benchmark.cli import main
 
     sys.exit(main())

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmark import configure_numba_cache
+from benchmark import configure_environment
 
 KS = (1, 3, 5, 10)
 
@@ -125,5 +125,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    configure_numba_cache()
+    configure_environment()
     sys.exit(main())

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from benchmark import configure_numba_cache
+from benchmark import configure_environment
 
 if TYPE_CHECKING:
     from benchmark.harness import DatasetCache, Prepared
@@ -15,7 +15,7 @@ TINY = {"n_queries": 240, "seed": 3}
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    configure_numba_cache()  # before any test module imports ranx (and so numba)
+    configure_environment()  # before any test module imports ranx (numba) or LightGBM
     import baselines  # noqa: F401  (registers the rerankers)
     import datasets  # noqa: F401  (registers the datasets)
 
