@@ -167,6 +167,32 @@ class _NoTensorboard:
         return None
 
 
+def _train_utils() -> types.ModuleType:
+    """``allrank.training.train_utils``, importable without tensorboardX."""
+    _stand_in(
+        "allrank.utils.tensorboard_utils",
+        "no-op summary writer (tensorboardX absent)",
+        TensorboardSummaryWriter=_NoTensorboard,
+    )
+    return importlib.import_module("allrank.training.train_utils")
+
+
+def allrank_train_pass(
+    model: LTRModel,
+    loss: Loss,
+    optimizer: torch.optim.Optimizer,
+    train_dl: Iterable[tuple[torch.Tensor, ...]],
+    *,
+    device: torch.device,
+) -> None:
+    """The training pass of one epoch of allRank's ``fit`` alone: its ``loss_batch`` (forward,
+    loss, backward, optimizer step) on every batch of ``train_dl``, in train mode."""
+    loss_batch = _train_utils().loss_batch
+    model.train()
+    for xb, yb, indices in train_dl:
+        loss_batch(model, loss, xb.to(device), yb.to(device), indices.to(device), None, optimizer)
+
+
 def allrank_fit(
     model: LTRModel,
     loss: Loss,
@@ -180,12 +206,7 @@ def allrank_fit(
     """Run ``allrank.training.train_utils.fit`` as allRank's own CLI would (loss batches, train
     and validation NDCG@10 each epoch, early stopping bookkeeping, final ``torch.save``), writing
     into a temporary folder that is removed afterwards. Used by the perf comparison only."""
-    _stand_in(
-        "allrank.utils.tensorboard_utils",
-        "no-op summary writer (tensorboardX absent)",
-        TensorboardSummaryWriter=_NoTensorboard,
-    )
-    from allrank.training.train_utils import fit
+    fit = _train_utils().fit
 
     config = types.SimpleNamespace(metrics={"ndcg": [10]}, val_metric="ndcg_10")
     with tempfile.TemporaryDirectory() as out:

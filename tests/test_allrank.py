@@ -86,8 +86,8 @@ def lambda_loss_reference(scores: np.ndarray, labels: np.ndarray, mu: float = 10
 
 def test_adapter_imports_without_allranks_extras() -> None:
     """In a fresh interpreter where torchvision, gcsfs, tensorboardX, scikit-learn and
-    pkg_resources cannot be imported (even when installed), the adapter imports (through its stand-ins), builds a
-    model, computes every offered loss and runs allRank's own fit for one epoch."""
+    pkg_resources cannot be imported (even when installed), the adapter imports through its
+    stand-ins, builds a model, computes every offered loss and runs allRank's own fit."""
     code = textwrap.dedent(
         """
         import sys
@@ -107,8 +107,9 @@ def test_adapter_imports_without_allranks_extras() -> None:
             assert torch.isfinite(a.loss_function(loss)(model(x, y < 0, idx), y)), loss
         opt = torch.optim.Adam(model.parameters())
         dl = [(x, y, idx)]
-        out = a.allrank_fit(model, a.loss_function("listNet"), opt, dl, dl, epochs=1,
-                            device=torch.device("cpu"))
+        cpu, loss = torch.device("cpu"), a.loss_function("listNet")
+        a.allrank_train_pass(model, loss, opt, dl, device=cpu)
+        out = a.allrank_fit(model, loss, opt, dl, dl, epochs=1, device=cpu)
         assert "ndcg_10" in out["val_metrics"]
         assert all(sys.modules[name] is None for name in BLOCKED)
         print("ok")
