@@ -16,7 +16,8 @@ scored, but carry label -1, so the loss ignores them. Only pages with at least t
 revealed labels are trained on: the others carry no ordering information (and make allRank's
 neuralNDCG return a loss without gradient). Each epoch is followed by NDCG@10 (gain 2^l - 1,
 ties by item id, PROTOCOL §6) on the revealed ``page_valid`` labels; the best epoch's weights are
-kept and training stops after ``patience`` epochs without improvement.
+kept and training stops after ``patience`` epochs without improvement. Scores are the model's
+``score`` per item; ties are broken downstream by item id (PROTOCOL §6), as for every reranker.
 """
 
 from __future__ import annotations
@@ -208,8 +209,10 @@ class ListwiseAllRank(Reranker):
     batch_size: int = 64
     max_epochs: int = 30
     patience: int = 4
+    # One intra-op thread: the tensors are small, and on a shared 2-core machine two OpenMP
+    # threads made an epoch several times slower (measured), not faster.
     num_threads: int = 1
-    device: str = "cpu"
+    device: str = "cpu"  # or "cuda" (cuda:0)
 
     def encoder(self) -> dict[str, int]:
         """Keyword arguments of :func:`baselines.allrank_adapter.build_model` for the encoder."""

@@ -17,6 +17,9 @@ Known allRank breakages on torch 2.13 and what this module does about them:
   *positions*, so it is only right when the masked items (label -1) come last in the slate;
   unrevealed items sit anywhere in a page. :func:`loss_function` moves every -1 item to the end
   of its slate (a permutation the losses are invariant to) before calling allRank.
+* ``neuralNDCG`` returns a constant without gradient for a batch in which no slate has a
+  positive label (``backward`` then fails): ``baselines/allrank.py`` trains only on pages with
+  two different revealed labels.
 * ``neuralNDCG`` builds helper tensors on ``get_torch_device()`` (cuda:0 whenever CUDA exists):
   :func:`check_device` refuses a CPU run of it on a CUDA machine instead of crashing mid-fit.
 * ``fit`` keeps the last epoch, not the best: the rerankers use their own loop (see
