@@ -204,8 +204,9 @@ class ListwiseAllRank(Reranker):
     loss: str = "neuralNDCG"
     hidden: int = 64
     fc_layers: int = 2
-    # No dropout by default: early stopping regularises as well here (same test NDCG@10 on
-    # synthetic-serp), and the Bernoulli masks tripled the CPU cost of a training forward pass.
+    # No dropout by default: its Bernoulli masks tripled the CPU cost of a training forward
+    # pass. On synthetic-serp (3 seeds) allrank's NDCG@10 was 0.850 without and 0.852 with 0.1
+    # at 100 %, 0.767 and 0.787 at 10 % (seed std 0.015); early stopping does the regularising.
     dropout: float = 0.0
     learning_rate: float = 0.01
     batch_size: int = 64
