@@ -48,13 +48,15 @@ def timed(run: Callable[..., Any], *args: Any, **kwargs: Any) -> float:
     return time.perf_counter() - start
 
 
-def epoch_ratio(repeats: int = 5, cache: DatasetCache | None = None) -> dict[str, Any]:
+def epoch_ratio(
+    repeats: int = 5, cache: DatasetCache | None = None, params: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Median seconds per training epoch of ``allrank`` and of allRank's ``fit``, their ratio,
     and the same for the training pass alone (``train_epoch`` against allRank's ``loss_batch``
-    over the training loader)."""
+    over the training loader), on synthetic-serp with ``params`` (default: the default one)."""
     import datasets  # noqa: F401  (registers synthetic-serp)
 
-    prepared = (cache or DatasetCache()).get("synthetic-serp", {})
+    prepared = (cache or DatasetCache()).get("synthetic-serp", params or {})
     data = prepared.dataset
     reranker = AllRank()
     train, valid, valid_slates = reranker.prepare(

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 import test_contract as contract
 import torch
+from conftest import TINY
 
 import baselines.allrank as ar
 from baselines import allrank_adapter as adapter
 from benchmark.data import Split
-from benchmark.harness import Prepared
+from benchmark.harness import DatasetCache, Prepared
 from benchmark.oracle import annotate
 from benchmark.reranker import make_reranker
 
@@ -261,3 +262,11 @@ def test_partial_pages_train_and_every_item_is_scored(tiny: Prepared) -> None:
     scores = reranker.score(test.hide_labels())
     assert scores.shape == (test.n_items,) and np.isfinite(scores).all()
     assert reranker.fit_info()["train_pages"] > 0
+
+
+def test_perf_epoch_ratio_runs(cache: DatasetCache) -> None:
+    from benchmark.perf_allrank import epoch_ratio
+
+    figures = epoch_ratio(1, cache, TINY)
+    assert figures["allrank_epoch_s"] > 0 and figures["allrank_fit_epoch_s"] > 0
+    assert figures["allrank_epoch_ratio"] > 0 and figures["allrank_train_pass_ratio"] > 0
