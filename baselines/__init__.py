@@ -4,9 +4,12 @@ Adding a reranker = one module here plus one import line below.
 """
 
 from baselines import (  # noqa: F401
+    allrank,
     calibrated_fusion,
     fusion_minmax,
     fusion_zscore,
     interleave,
     lambdamart,
+    sft,
+    smar,
 )
