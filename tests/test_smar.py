@@ -3,6 +3,8 @@ head, the iso-anchor pairs reaching the loss, and the shared training helpers.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -12,7 +14,10 @@ import baselines.smar  # noqa: F401
 import benchmark.iso_anchors  # noqa: F401
 from baselines.smar_net import Normaliser, Pages
 from baselines.smar_train import ndcg_at_10
-from benchmark.harness import Prepared
+from benchmark.catalog import dataset_key, parse_spec
+from benchmark.compare import compare
+from benchmark.config import CellConfig
+from benchmark.harness import DatasetCache, Prepared, run_cell
 from benchmark.oracle import annotate
 from benchmark.reranker import RERANKERS, Reranker, make_reranker
 
@@ -87,3 +92,22 @@ def test_normaliser_compresses_heavy_tails(tiny: Prepared) -> None:
     fm = tiny.layout.feature_modality
     assert norm.log_cols[fm == 1].any() and norm.log_cols[fm == 2].any()
     assert not norm.log_cols[fm == 0].any()
+
+
+def test_compare_rows(cache: DatasetCache, tiny: Prepared, tmp_path: Path) -> None:
+    """benchmark.compare on two label-free cells of the tiny dataset (the conftest's TINY)."""
+    params = {"n_queries": 240, "seed": 3}
+    version = parse_spec("synthetic-serp")[0].version
+    for name in ("interleave", "fusion-zscore"):
+        config = CellConfig("synthetic-serp", name, None, None, 0, {}, params, version)
+        run_cell(config, tmp_path, cache)
+    frame = compare(
+        tmp_path,
+        dataset_key("synthetic-serp", params),
+        [("interleave", "fusion-zscore"), ("fusion-zscore", "fusion-zscore")],
+    )
+    assert list(frame["a"]) == ["interleave", "fusion-zscore"]
+    assert frame["p"].iloc[1] == 1.0 and frame["diff"].iloc[1] == 0.0
+    assert (frame["p_holm"] >= frame["p"]).all()
+    with pytest.raises(ValueError, match="no results"):
+        compare(tmp_path, dataset_key("synthetic-serp", params), [("smar@10%", "interleave")])
