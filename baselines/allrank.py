@@ -341,3 +341,4 @@ class AllRankMLP(ListwiseAllRank):
     """allRank's model without the encoder: the same fc layers score each item alone."""
 
     description = "budgeted: allRank fc layers per item (no list context), listwise loss"
+    in_default_run = False  # a comparison point for `allrank`; run it with --rerankers

@@ -60,9 +60,8 @@ def default_run() -> dict[str, float]:
     return {"default_run_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
 
 
-def lambdamart_overhead(repeats: int) -> dict[str, float]:
+def lambdamart_overhead(repeats: int, cache: DatasetCache) -> dict[str, float]:
     """Median harness cell time and bare LightGBM time for lambdamart@100 %, and their ratio."""
-    cache = DatasetCache()
     prepared = cache.get("synthetic-serp", {})
     reranker = make_reranker("lambdamart")
     config = CellConfig("synthetic-serp", "lambdamart", 1.0, "pages", 0, reranker.params(), {}, "2")
@@ -111,12 +110,12 @@ def lambdamart_overhead(repeats: int) -> dict[str, float]:
     return {"lambdamart_cell_s": h, "lambdamart_bare_s": b, "lambdamart_ratio": h / b}
 
 
-def allrank_ratio(repeats: int) -> dict[str, float]:
+def allrank_ratio(repeats: int, cache: DatasetCache) -> dict[str, float]:
     try:
         from benchmark.perf_allrank import epoch_ratio
     except ImportError:
         return {}
-    result: dict[str, float] = epoch_ratio(repeats)
+    result: dict[str, float] = epoch_ratio(repeats, cache)
     return result
 
 
@@ -133,8 +132,9 @@ def main(args: argparse.Namespace) -> int:
     figures: dict[str, Any] = {"repeats": args.repeats, "cores": os.cpu_count()}
     if not args.skip_default_run:
         figures |= default_run()
-    figures |= lambdamart_overhead(args.repeats)
-    figures |= allrank_ratio(args.repeats)
+    cache = DatasetCache()
+    figures |= lambdamart_overhead(args.repeats, cache)
+    figures |= allrank_ratio(args.repeats, cache)
     table = report(figures)
     print(table)
     out = Path(args.out)

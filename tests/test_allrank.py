@@ -1,5 +1,5 @@
 """allRank rerankers and their adapter: import without allRank's extras, loss parity with
-independent computations, the workarounds of the adapter, and the reranker contract."""
+independent computations, the workarounds of the adapter (the contract: tests/test_contract.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import test_contract as contract
 import torch
 from conftest import TINY
 
@@ -21,7 +20,6 @@ from benchmark.harness import DatasetCache, Prepared
 from benchmark.oracle import annotate
 from benchmark.reranker import make_reranker
 
-NAMES = ("allrank", "allrank-mlp")
 ROOT = Path(__file__).resolve().parent.parent
 
 # Two slates of length 6: the first has an unrevealed item (-1) in the middle and padding at the
@@ -232,12 +230,6 @@ def fitted(tiny: Prepared, name: str, budget: float, strategy: str = "pages") ->
         views["page_train"], views["page_valid"], layout=tiny.layout, seed=3
     )
     return reranker, views
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_contract(tiny: Prepared, name: str) -> None:
-    contract.test_reranker_contract(tiny, name)
-    contract.test_reranker_declares_itself(name)
 
 
 def test_keeps_the_best_epoch_and_leaves_torch_state_alone(tiny: Prepared) -> None:
