@@ -179,10 +179,10 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
         raise CellError(f"{config.reranker} returned {bad} non-finite scores")
     run_path = tmp / "run.trec"
     metrics.write_atomic_text(run_path, metrics.run_lines(test, scores, config.reranker))
-    per_query = metrics.per_query_metrics(test, scores, data.modalities, run_path, qrels)
+    per_query = metrics.per_query_metrics(qrels, run_path)
     per_query.to_parquet(tmp / "metrics.parquet", index=False)
     excluded = test.qids[~metrics.positive_queries(test)].tolist()
-    main = per_query[per_query.metric.isin(metrics.METRICS)]
+
     return {
         "run_id": config.run_id,
         "config": config.to_dict(),
@@ -198,9 +198,10 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
             "units_total": total,
             "fraction_used": used / total if total else 0.0,
         },
-        "queries_evaluated": int(main.qid.nunique()),
+        "queries_evaluated": int(per_query.qid.nunique()),
         "excluded_queries": {"count": len(excluded), "qids": excluded},
-        "mean": main.groupby("metric").value.mean().to_dict(),
+        "mean": per_query.groupby("metric").value.mean().to_dict(),
+        "modality_mix": metrics.modality_shares(test, scores, data.modalities),
         "stage1": prepared.stage1,
         "fit_info": reranker.fit_info(),
     }

@@ -6,8 +6,8 @@
   the saved TREC run carries a strictly decreasing rank-derived score so that trec_eval, ranx and
   ir_measures all read the same order.
 * Queries without a positive label are excluded (and counted).
-* Diagnostic: share of each modality in the top 10 (``share@10:<modality>``) next to the ideal
-  page's share (``ideal_share@10:<modality>``).
+* Diagnostic: mean share of each modality in the top 10 (``share@10:<modality>``) next to the
+  ideal page's share (``ideal_share@10:<modality>``).
 """
 
 from __future__ import annotations
@@ -115,31 +115,24 @@ def evaluate_run(
     )
 
 
-def modality_shares(split: Split, scores: np.ndarray, modalities: tuple[str, ...]) -> pd.DataFrame:
-    """Per query, the share of each modality in the top 10 of the run and of the ideal page."""
+def modality_shares(
+    split: Split, scores: np.ndarray, modalities: tuple[str, ...]
+) -> dict[str, float]:
+    """Mean share of each modality in the top 10 of the run (``share@10:<m>``) and of the ideal
+    page (``ideal_share@10:<m>``), over the evaluated queries. Stored in the manifest (small),
+    not per query."""
     keep = positive_queries(split)
     run_top = ranks(split, scores) <= TOP
     ideal_top = ranks(split, split.page_label.astype(np.float64)) <= TOP
-    frames = []
-    for m, name in enumerate(modalities):
-        for prefix, top in (("share", run_top), ("ideal_share", ideal_top)):
+    denom = np.minimum(split.group_sizes, TOP)
+    out = {}
+    for prefix, top in (("share", run_top), ("ideal_share", ideal_top)):
+        for m, name in enumerate(modalities):
             hits = np.add.reduceat((top & (split.modality == m)).astype(float), split.offsets[:-1])
-            denom = np.minimum(split.group_sizes, TOP)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "qid": split.qids[keep],
-                        "metric": f"{prefix}@10:{name}",
-                        "value": (hits / denom)[keep],
-                    }
-                )
-            )
-    return pd.concat(frames, ignore_index=True)
+            out[f"{prefix}@10:{name}"] = float((hits / denom)[keep].mean()) if keep.any() else 0.0
+    return out
 
 
-def per_query_metrics(
-    split: Split, scores: np.ndarray, modalities: tuple[str, ...], run_path: Path, qrels_path: Path
-) -> pd.DataFrame:
-    """Evaluate the saved run file against the saved qrels, plus the modality diagnostics."""
-    ranked = evaluate_run(read_qrels(qrels_path), read_run(run_path))
-    return pd.concat([ranked, modality_shares(split, scores, modalities)], ignore_index=True)
+def per_query_metrics(qrels_path: Path, run_path: Path) -> pd.DataFrame:
+    """Evaluate the saved run file against the saved qrels (long frame: qid, metric, value)."""
+    return evaluate_run(read_qrels(qrels_path), read_run(run_path))

@@ -100,16 +100,20 @@ def _by_method(keys: list[tuple]) -> list[tuple[tuple[str, str], list[tuple]]]:
     return list(methods.items())
 
 
-def modality_mix(data: pd.DataFrame) -> pd.DataFrame:
-    """Mean share of each modality in the top 10 per leaderboard row, and the ideal page's."""
-    shares = data[data.metric.str.startswith("share@10:")]
-    mix = shares.assign(modality=shares.metric.str.split(":").str[1])
-    table = mix.pivot_table(index="row", columns="modality", values="value", aggfunc="mean")
-    ideal = data[data.metric.str.startswith("ideal_share@10:")]
-    ideal_row = (
-        ideal.assign(modality=ideal.metric.str.split(":").str[1]).groupby("modality").value.mean()
-    )
-    table.loc["ideal page"] = ideal_row
+def modality_mix(cells: list[leaderboard.Cell]) -> pd.DataFrame:
+    """Mean share of each modality in the top 10 per leaderboard row (over seeds), and the
+    ideal page's, from the manifests."""
+    rows = {}
+    ideal: dict[str, float] = {}
+    for cell in cells:
+        label = leaderboard.row_label(cell.config, cell.manifest["label"])
+        mix = cell.manifest["modality_mix"]
+        rows.setdefault(label, []).append(
+            {k.split(":", 1)[1]: v for k, v in mix.items() if k.startswith("share@10:")}
+        )
+        ideal = {k.split(":", 1)[1]: v for k, v in mix.items() if k.startswith("ideal_share")}
+    table = pd.DataFrame({label: pd.DataFrame(r).mean() for label, r in rows.items()}).T
+    table.loc["ideal page"] = pd.Series(ideal)
     return table
 
 
@@ -196,7 +200,7 @@ def write(out: Path, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
     board, caption, board_paths = leaderboard.write(out, key)
     table = budget_table(curve)
     saving = annotation_saving(data)
-    mix = modality_mix(data)
+    mix = modality_mix(cells)
     paths = [
         folder / "budget_curve.png",
         folder / "modality_mix.png",

@@ -72,6 +72,6 @@ def test_manifest_records_what_the_protocol_asks(saved_cell) -> None:
     assert m["run_id"] == result.config.run_id
     assert {"git_sha", "versions", "wall_time_s", "annotation", "excluded_queries"} <= set(m)
     assert m["queries_evaluated"] + m["excluded_queries"]["count"] == 48
-    shares = pd.read_parquet(result.run_dir / "metrics.parquet")
-    mix = shares[shares.metric.str.startswith("share@10:")].groupby("qid").value.sum()
-    assert np.allclose(mix, 1.0)
+    mix = m["modality_mix"]
+    assert abs(sum(v for k, v in mix.items() if k.startswith("share@10:")) - 1) < 1e-9
+    assert abs(sum(v for k, v in mix.items() if k.startswith("ideal_share@10:")) - 1) < 1e-9

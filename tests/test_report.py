@@ -33,6 +33,6 @@ def test_report_views(tmp_path: Path, cache) -> None:
     saving = report.annotation_saving(data)
     row = saving[saving.reranker == "lambdamart"].iloc[0]
     assert row["smallest_budget"] in (0.1, 0.3, 1.0)
-    mix = report.modality_mix(data)
+    mix = report.modality_mix(leaderboard.collect(tmp_path, key))
     assert "ideal page" in mix.index
     assert pd.Series(mix.sum(axis=1)).between(0.99, 1.01).all()
