@@ -88,7 +88,7 @@ def test_cross_modal_calibration_depends_on_the_query(generated) -> None:
         if split.page_label[r].max() > 0
     ]
     ideal = np.mean([ndcg10(p, p + 1e-3 * m) for p, m, _ in pages])
-    grid = np.linspace(-3, 3, 13)
+    grid = np.linspace(-3, 3, 9)
     best = 0.0
     for offsets in itertools.product(grid, repeat=3):
         off = np.array([0.0, *offsets])
