@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +57,8 @@ class LambdaMART(Reranker):
         x = learned_features(train, layout)
         data = lgb.Dataset(x[rows], train.page_label[rows], group=sizes)
         vrows, vsizes = revealed_rows(valid)
-        valid_sets, callbacks = [], []
+        valid_sets: list[lgb.Dataset] = []
+        callbacks: list[Callable[..., Any]] = []
         if len(vrows):
             xv = learned_features(valid, layout)
             valid_sets = [
@@ -74,7 +76,8 @@ class LambdaMART(Reranker):
 
     def score(self, split: Split) -> np.ndarray:
         x = learned_features(split, self.layout_)
-        return self.booster_.predict(x, num_iteration=self.booster_.best_iteration or None)
+        best = self.booster_.best_iteration or None
+        return np.asarray(self.booster_.predict(x, num_iteration=best), dtype=np.float64)
 
     def fit_info(self) -> dict[str, Any]:
         return {

@@ -34,7 +34,7 @@ class DatasetFamily:
     #: it produces, so that cached cells of the old data are not reused.
     version: str = "1"
     #: Cheap validation of ``(argument, params)`` before any cell runs (raises ValueError).
-    check: Callable[[str | None, dict[str, Any]], None] | None = None
+    check: Callable[[str | None, dict[str, Any]], object] | None = None
 
 
 DATASETS: Registry[DatasetFamily] = Registry("dataset")

@@ -143,8 +143,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         spec = name + (":<arg>" if fam.argument == "required" else "")
         print(f"  {spec:<20} {fam.description}")
     print("strategies:")
-    for name, strat in STRATEGIES.items():
-        print(f"  {name:<20} {strat.description}")
+    for name, strategy in STRATEGIES.items():
+        print(f"  {name:<20} {strategy.description}")
     return 0
 
 

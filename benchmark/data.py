@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -178,7 +179,7 @@ class Dataset:
     modalities: tuple[str, ...]
     feature_modality: np.ndarray
     splits: dict[str, Split]
-    info: dict[str, object] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [s for s in SPLITS if s not in self.splits]

@@ -103,7 +103,7 @@ def _by_method(keys: list[tuple]) -> list[tuple[tuple[str, str], list[tuple]]]:
 def modality_mix(cells: list[leaderboard.Cell]) -> pd.DataFrame:
     """Mean share of each modality in the top 10 per leaderboard row (over seeds), and the
     ideal page's, from the manifests."""
-    rows = {}
+    rows: dict[str, list[dict[str, float]]] = {}
     ideal: dict[str, float] = {}
     for cell in cells:
         label = leaderboard.row_label(cell.config, cell.manifest["label"])

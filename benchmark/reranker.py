@@ -85,7 +85,9 @@ def make_reranker(name: str, params: dict[str, Any] | None = None) -> Reranker:
     """Instantiate a registered reranker; unknown names and parameters give clear errors."""
     cls = RERANKERS.get(name)
     params = dict(params or {})
-    fields = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    fields: set[str] = (
+        {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    )
     unknown = sorted(set(params) - fields)
     if unknown:
         known = ", ".join(sorted(fields)) or "none"
