@@ -30,7 +30,10 @@ class LambdaMART(Reranker):
     min_data_in_leaf: int = 20
     feature_fraction: float = 0.9
     truncation_level: int = 13
-    num_threads: int = 2
+    # One thread: on the 2-core machine LambdaMART@100% fits in 1.5 s with 1 thread, 1.1 s with
+    # 2 busy-waiting OpenMP threads when the machine is idle, but 7-11 s with 2 threads in a
+    # process that also runs torch or on a loaded machine (measured in this repository).
+    num_threads: int = 1
 
     def lgb_params(self, seed: int) -> dict[str, Any]:
         return {

@@ -8,17 +8,14 @@ __version__ = "0.1.0"
 
 
 def configure_environment() -> None:
-    """Process settings the entry points apply before numba or LightGBM load (never at import).
+    """Process settings the entry points apply before numba loads (never at import).
 
     * ranx JIT-compiles its metrics with numba (about a minute on 2 cores): a persistent cache
       folder makes later processes start in seconds.
-    * LightGBM's OpenMP threads busy-wait between parallel regions; on a loaded 2-core machine
-      that made small fits about 100x slower (10 rounds on 671 rows: 3.5-8 s against 0.05 s
-      with a passive wait policy).
 
-    A value the user already set wins.
+    A value the user already set wins. (LightGBM runs single-threaded by default instead of
+    changing OpenMP's wait policy: see ``baselines/lambdamart.py``.)
     """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if "NUMBA_CACHE_DIR" in os.environ:
         return
     base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))

@@ -26,7 +26,7 @@ PARAMS: dict[str, Any] = {
     "feature_fraction": 0.9,
     "deterministic": True,
     "force_row_wise": True,
-    "num_threads": 2,
+    "num_threads": 1,  # see baselines/lambdamart.py: one thread is the robust choice
     "verbosity": -1,
 }
 ROUNDS = 300
