@@ -23,11 +23,12 @@ def test_lambdamart_beats_every_fusion(tmp_path: Path, cache) -> None:
     runs = {r.config.reranker: r for r in outcome.results}
     qrels_dict = read_qrels(tmp_path / runs["lambdamart"].manifest["qrels"])
     positive = {q: {d: v for d, v in docs.items() if v > 0} for q, docs in qrels_dict.items()}
-    qrels = Qrels({q: d for q, d in positive.items() if d})
+    kept = [q for q, docs in positive.items() if docs]
+    qrels = Qrels({q: positive[q] for q in kept})
     ranx_runs = []
     for name in ["lambdamart", *FUSIONS]:
         run = read_run(runs[name].run_dir / "run.trec")
-        ranx_runs.append(Run({q: run[q] for q in qrels}, name=name))
+        ranx_runs.append(Run({q: run[q] for q in kept}, name=name))
     report = compare(qrels, ranx_runs, ["ndcg_burges@10"], stat_test="student", max_p=0.05)
     table = report.to_dict()
     best = table["lambdamart"]["scores"]["ndcg_burges@10"]
