@@ -14,28 +14,12 @@ from pathlib import Path
 import pandas as pd
 
 from benchmark import significance
-from benchmark.config import canonical_json
-from benchmark.harness import load_metrics
-from benchmark.leaderboard import collect, row_label
-from benchmark.metrics import MAIN_METRIC
+from benchmark.leaderboard import collect, rows_of, seed_averaged
 
 
 def per_query(out: Path, key: str) -> dict[str, pd.Series]:
     """Per-query NDCG@10 averaged over seeds, for every leaderboard row of dataset ``key``."""
-    groups: dict[str, list[Path]] = {}
-    labels: dict[str, str] = {}
-    for cell in collect(out, key):
-        config = dict(cell.config)
-        config.pop("seed")
-        ident = canonical_json(config)
-        labels[ident] = row_label(cell.config, cell.manifest["label"])
-        groups.setdefault(ident, []).append(cell.run_dir)
-    series = {}
-    for ident, dirs in groups.items():
-        stacked = pd.concat([load_metrics(d) for d in dirs])
-        main = stacked[stacked.metric == MAIN_METRIC]
-        series[labels[ident]] = main.groupby("qid").value.mean()
-    return series
+    return {label: seed_averaged(members) for label, members in rows_of(collect(out, key)).items()}
 
 
 def compare(out: Path, key: str, rows: list[tuple[str, str]]) -> pd.DataFrame:

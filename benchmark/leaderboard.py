@@ -58,17 +58,27 @@ def row_label(config: dict[str, Any], label: str) -> str:
     )
 
 
-def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
-    """The leaderboard frame (one row per config) and the caption of its test."""
+def rows_of(cells: list[Cell]) -> dict[str, list[Cell]]:
+    """The cells of each leaderboard row (same config but for the seed), by row label."""
     groups: dict[str, list[Cell]] = {}
     for cell in cells:
         c = dict(cell.config)
         c.pop("seed")
         groups.setdefault(canonical_json(c), []).append(cell)
+    return {row_label(g[0].config, g[0].manifest["label"]): g for g in groups.values()}
+
+
+def seed_averaged(members: list[Cell], metric: str = MAIN_METRIC) -> pd.Series:
+    """Per-query ``metric`` averaged over the seeds of one row (indexed by qid)."""
+    stacked = pd.concat([load_metrics(m.run_dir) for m in members])
+    return stacked[stacked.metric == metric].groupby("qid").value.mean()
+
+
+def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
+    """The leaderboard frame (one row per config) and the caption of its test."""
     rows, per_query = [], {}
-    for members in groups.values():
+    for label, members in rows_of(cells).items():
         first = members[0]
-        label = row_label(first.config, first.manifest["label"])
         means = pd.DataFrame([m.manifest["mean"] for m in members])
         row: dict[str, Any] = {
             "row": label,
@@ -83,9 +93,7 @@ def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
             row[f"{metric}_mean"] = float(means[metric].mean())
             row[f"{metric}_std"] = float(means[metric].std(ddof=1)) if len(members) > 1 else 0.0
         rows.append(row)
-        frames = [load_metrics(m.run_dir) for m in members]
-        stacked = pd.concat(frames)
-        per_query[label] = stacked[stacked.metric == MAIN_METRIC].groupby("qid").value.mean()
+        per_query[label] = seed_averaged(members)
     board = pd.DataFrame(rows)
     if board.empty:
         return board, ""
