@@ -87,7 +87,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             params=params,
             dataset_params=dict(args.dataset_param),
         )
-    outcome = grid.run(cells, args.out, force=args.force, progress=not args.quiet)
+    cache = grid.DatasetCache()
+    for spec, params in grid.datasets_to_load(cells, args.out, force=args.force):
+        cache.get(spec, params)  # a bad dataset is one error before any cell, not one per cell
+    outcome = grid.run(cells, args.out, force=args.force, progress=not args.quiet, cache=cache)
     reused = sum(r.cached for r in outcome.results)
     print(
         f"{len(outcome.results)} cells done ({reused} reused from {args.out / 'runs'}), "

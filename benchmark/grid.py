@@ -11,7 +11,7 @@ from typing import Any
 from tqdm import tqdm
 
 from benchmark.catalog import check_dataset, parse_spec
-from benchmark.config import CellConfig
+from benchmark.config import CellConfig, canonical_json
 from benchmark.harness import CellResult, DatasetCache, run_cell
 from benchmark.oracle import STRATEGIES
 from benchmark.reranker import make_reranker
@@ -122,6 +122,17 @@ def load_grid(name: str, parse_budget: Any) -> list[CellConfig]:
     if not cells:
         raise ValueError(f"grid {path}: no cells (add [[group]] tables)")
     return list({c.run_id: c for c in cells}.values())
+
+
+def datasets_to_load(
+    cells: list[CellConfig], out: Path, *, force: bool = False
+) -> list[tuple[str, dict[str, Any]]]:
+    """The distinct (dataset, parameters) of the cells that are not cached (all when forced)."""
+    pending = [
+        c for c in cells if force or not (out / "runs" / c.run_id / "manifest.json").exists()
+    ]
+    unique = {canonical_json([c.dataset, c.dataset_params]): c for c in pending}
+    return [(c.dataset, c.dataset_params) for c in unique.values()]
 
 
 @dataclass

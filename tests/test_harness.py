@@ -140,3 +140,18 @@ def test_list_names_everything(capsys) -> None:
     assert code == 0
     for name in ("lambdamart", "fusion-minmax", "synthetic-serp", "pages", "top-p"):
         assert name in out
+
+
+def test_malformed_dataset_is_one_error_before_any_cell(tmp_path: Path, capsys) -> None:
+    data = tmp_path / "bad"
+    data.mkdir()
+    lines = "1 qid:1 1:0.5 2:0.1\n0 qid:1 1:0.2 2:0.3\n2 qid:2 1:0.5 2:x\n0 qid:2 1:0.1 2:0.2\n"
+    for name in ("train.txt", "test.txt"):
+        (data / name).write_text(lines)
+    out = tmp_path / "out"
+    code, _, err = cli(
+        capsys, "run", "--dataset", f"letor-serp:{data}", "--out", str(out), "--quiet"
+    )
+    assert code == 2 and err.count("\n") == 1
+    assert "train.txt:3" in err and "not a finite number" in err
+    assert not out.exists()
