@@ -21,15 +21,21 @@ Z95 = 1.959964
 
 
 def per_query(cells: list[leaderboard.Cell]) -> pd.DataFrame:
-    """Long frame: reranker, budget, strategy, seed, qid, metric, value (all cells)."""
+    """Long frame: row, method, reranker, budget, strategy, seed, qid, metric, value.
+
+    ``method`` is a row without its budget: reranker, strategy and any non-default parameter,
+    so that budget curves never merge two configurations."""
     frames = []
     for cell in cells:
         df = leaderboard.load_metrics(cell.run_dir)
         c = cell.config
         label = leaderboard.row_label(c, cell.manifest["label"])
+        params = label[label.index("{") :] if "{" in label else ""
+        method = c["reranker"] + (f" [{c['strategy']}]" if c["strategy"] else "") + params
         frames.append(
             df.assign(
                 row=label,
+                method=method,
                 reranker=c["reranker"],
                 budget=c["budget"],
                 strategy=c["strategy"],
@@ -40,26 +46,25 @@ def per_query(cells: list[leaderboard.Cell]) -> pd.DataFrame:
 
 
 def budget_curve(data: pd.DataFrame) -> pd.DataFrame:
-    """NDCG@10 per (reranker, strategy, budget): mean over queries of the seed-averaged
-    per-query value, with a normal 95 % CI over queries. Label-free rows have budget NaN."""
+    """NDCG@10 per (method, budget): mean over queries of the seed-averaged per-query value,
+    with a normal 95 % CI over queries. Label-free rows have budget NaN."""
     main = data[data.metric == MAIN_METRIC]
-    seed_avg = main.groupby(["reranker", "strategy", "budget", "qid"], dropna=False).value.mean()
-    grouped = seed_avg.groupby(["reranker", "strategy", "budget"], dropna=False)
+    seed_avg = main.groupby(["method", "budget", "qid"], dropna=False).value.mean()
+    grouped = seed_avg.groupby(["method", "budget"], dropna=False)
     out = grouped.agg(["mean", "std", "count"]).reset_index()
     out["ci95"] = Z95 * out["std"] / np.sqrt(out["count"])
     return out.drop(columns=["std"]).rename(columns={"count": "queries"})
 
 
 def annotation_saving(data: pd.DataFrame) -> pd.DataFrame:
-    """PROTOCOL §7: per budgeted reranker and strategy, 1 - the smallest budget whose NDCG@10 is
-    not significantly below the best fully-annotated reference (paired t-test, Holm across all
+    """PROTOCOL §7: per budgeted method, 1 - the smallest budget whose NDCG@10 is not
+    significantly below the best fully-annotated reference (paired t-test, Holm across all
     budgets tested here)."""
     main = data[data.metric == MAIN_METRIC]
     series = {
-        k: g.groupby("qid").value.mean()
-        for k, g in main.groupby(["reranker", "strategy", "budget"], dropna=True)
+        k: g.groupby("qid").value.mean() for k, g in main.groupby(["method", "budget"], dropna=True)
     }
-    refs = {k: s for k, s in series.items() if k[2] == 1.0}
+    refs = {k: s for k, s in series.items() if k[1] == 1.0}
     if not refs:
         return pd.DataFrame()
     best_key = max(refs, key=lambda k: refs[k].mean())
@@ -68,36 +73,28 @@ def annotation_saving(data: pd.DataFrame) -> pd.DataFrame:
     raw = [significance.paired_p_value(series[k], best) for k in keys]
     adjusted = dict(zip(keys, significance.holm(raw), strict=True))
     rows = []
-    for (reranker, strategy), group in _by_method(keys):
+    for method in sorted({m for m, _ in keys} | {best_key[0]}):
+        budgets = sorted(b for m, b in keys if m == method)
         ok = [
             b
-            for (_, _, b) in group
-            if series[(reranker, strategy, b)].mean() >= best.mean()
-            or adjusted[(reranker, strategy, b)] >= significance.ALPHA
+            for b in budgets
+            if series[(method, b)].mean() >= best.mean()
+            or adjusted[(method, b)] >= significance.ALPHA
         ]
-        budgets = [b for _, _, b in group]
-        if best_key[:2] == (reranker, strategy):
+        if method == best_key[0]:
             ok.append(1.0)
             budgets.append(1.0)
         smallest = min(ok) if ok else None
         rows.append(
             {
-                "reranker": reranker,
-                "strategy": strategy,
+                "method": method,
                 "budgets": ", ".join(f"{b:.0%}" for b in budgets),
                 "smallest_budget": smallest,
                 "saving": None if smallest is None else 1 - smallest,
-                "reference": f"{best_key[0]}@100%",
+                "reference": f"{best_key[0]} @100%",
             }
         )
     return pd.DataFrame(rows)
-
-
-def _by_method(keys: list[tuple]) -> list[tuple[tuple[str, str], list[tuple]]]:
-    methods: dict[tuple[str, str], list[tuple]] = {}
-    for k in sorted(keys, key=lambda k: (k[0], k[1], k[2])):
-        methods.setdefault((k[0], k[1]), []).append(k)
-    return list(methods.items())
 
 
 def modality_mix(cells: list[leaderboard.Cell]) -> pd.DataFrame:
@@ -132,15 +129,15 @@ def draw_budget_curve(curve: pd.DataFrame, path: Path, title: str) -> None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.2))
     budgeted = curve[curve.budget.notna()]
-    for (reranker, strategy), g in budgeted.groupby(["reranker", "strategy"]):
+    for method, g in budgeted.groupby("method"):
         g = g.sort_values("budget")
         x = g.budget * 100
-        ax.plot(x, g["mean"], marker="o", label=f"{reranker} [{strategy}]")
+        ax.plot(x, g["mean"], marker="o", label=method)
         ax.fill_between(x, g["mean"] - g.ci95, g["mean"] + g.ci95, alpha=0.2)
     for _, r in curve[curve.budget.isna()].iterrows():
         ax.axhline(r["mean"], linestyle=":", linewidth=1, color="grey")
         ax.annotate(
-            r.reranker,
+            r.method,
             (0.01, r["mean"]),
             xycoords=("axes fraction", "data"),
             fontsize=7,
@@ -176,9 +173,8 @@ def draw_modality_mix(mix: pd.DataFrame, path: Path, title: str) -> None:
 
 
 def budget_table(curve: pd.DataFrame) -> pd.DataFrame:
-    """Rows: reranker [strategy]; columns: budgets; cells: NDCG@10 mean ± 95 % CI."""
+    """Rows: methods (reranker [strategy]); columns: budgets; cells: NDCG@10 mean ± 95 % CI."""
     budgeted = curve[curve.budget.notna()].copy()
-    budgeted["method"] = budgeted.reranker + " [" + budgeted.strategy + "]"
     budgeted["cell"] = [
         f"{m:.4f} ± {c:.4f}" for m, c in zip(budgeted["mean"], budgeted.ci95, strict=True)
     ]

@@ -26,12 +26,12 @@ def test_report_views(tmp_path: Path, cache) -> None:
     assert ref["row"] == "lambdamart@100%" and ref["seeds"] == 2
     data = report.per_query(leaderboard.collect(tmp_path, key))
     curve = report.budget_curve(data)
-    lm = curve[(curve.reranker == "lambdamart") & (curve.budget == 1.0)].iloc[0]
+    lm = curve[(curve.method == "lambdamart [pages]") & (curve.budget == 1.0)].iloc[0]
     per_seed = data[(data.row == "lambdamart@100%") & (data.metric == "ndcg_burges@10")]
     assert abs(lm["mean"] - per_seed.groupby("qid").value.mean().mean()) < 1e-12
     assert abs(ref["ndcg_burges@10_mean"] - per_seed.groupby("seed").value.mean().mean()) < 1e-12
     saving = report.annotation_saving(data)
-    row = saving[saving.reranker == "lambdamart"].iloc[0]
+    row = saving[saving.method == "lambdamart [pages]"].iloc[0]
     assert row["smallest_budget"] in (0.1, 0.3, 1.0)
     mix = report.modality_mix(leaderboard.collect(tmp_path, key))
     assert "ideal page" in mix.index
