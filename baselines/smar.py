@@ -98,6 +98,11 @@ class SMAR(PageNetReranker):
         return total_loss(anno, distill, beta)
 
 
+def beta_gamma_grid(betas: list[float], gammas: list[float]) -> list[Weights]:
+    """Every (beta, gamma) pair: the validation grid of the hinge-based variants."""
+    return [{"beta": float(b), "gamma": float(g)} for b, g in itertools.product(betas, gammas)]
+
+
 @register("smar-pairwise")
 @dataclass
 class SMARPairwise(SMAR):
@@ -108,10 +113,7 @@ class SMARPairwise(SMAR):
     gammas: list[float] = field(default_factory=lambda: [1.0, 0.3])
 
     def candidates(self) -> list[Weights]:
-        return [
-            {"beta": float(b), "gamma": float(g)}
-            for b, g in itertools.product(self.betas, self.gammas)
-        ]
+        return beta_gamma_grid(self.betas, self.gammas)
 
     def distillation(
         self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
@@ -166,10 +168,7 @@ class SMARAnchors(SMAR):
     gammas: list[float] = field(default_factory=lambda: [1.0, 0.3])
 
     def candidates(self) -> list[Weights]:
-        return [
-            {"beta": float(b), "gamma": float(g)}
-            for b, g in itertools.product(self.betas, self.gammas)
-        ]
+        return beta_gamma_grid(self.betas, self.gammas)
 
     def loss(
         self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor

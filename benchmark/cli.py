@@ -185,6 +185,14 @@ def cmd_perf(args: argparse.Namespace) -> int:
     return perf.main(args)
 
 
+def add_data_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        help="folder holding the real datasets (default: $BENCHMARK_DATA_DIR, then ../shared/data)",
+    )
+
+
 def add_dataset_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dataset",
@@ -199,11 +207,7 @@ def add_dataset_args(p: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="dataset parameter, e.g. modal_train_keep=0.25",
     )
-    p.add_argument(
-        "--data-dir",
-        type=Path,
-        help="folder holding the real datasets (default: $BENCHMARK_DATA_DIR, then ../shared/data)",
-    )
+    add_data_dir(p)
     p.add_argument(
         "--out", type=Path, default=Path("results"), help="results folder (default: results)"
     )
@@ -269,11 +273,7 @@ def parser() -> argparse.ArgumentParser:
     dsets = sub.add_parser(
         "datasets", help="list every dataset with its counts and whether its files are present"
     )
-    dsets.add_argument(
-        "--data-dir",
-        type=Path,
-        help="folder holding the real datasets (default: $BENCHMARK_DATA_DIR, then ../shared/data)",
-    )
+    add_data_dir(dsets)
     dsets.set_defaults(func=cmd_datasets)
 
     rep = sub.add_parser(
