@@ -50,7 +50,9 @@ def row_label(config: dict[str, Any], label: str) -> str:
     """The manifest's label, plus any parameter that differs from the reranker's default."""
     name = config["reranker"]
     if name not in RERANKERS:
-        return label
+        import baselines  # noqa: F401  (registers the suite's rerankers)
+    if name not in RERANKERS:
+        return label + ("{" + canonical_json(config["params"]) + "}" if config["params"] else "")
     defaults = make_reranker(name).params()
     changed = {k: v for k, v in config["params"].items() if defaults.get(k) != v}
     return label + (
@@ -65,7 +67,13 @@ def rows_of(cells: list[Cell]) -> dict[str, list[Cell]]:
         c = dict(cell.config)
         c.pop("seed")
         groups.setdefault(canonical_json(c), []).append(cell)
-    return {row_label(g[0].config, g[0].manifest["label"]): g for g in groups.values()}
+    rows: dict[str, list[Cell]] = {}
+    for members in groups.values():
+        label = row_label(members[0].config, members[0].manifest["label"])
+        if label in rows:
+            raise ValueError(f"two different configurations share the leaderboard row {label!r}")
+        rows[label] = members
+    return rows
 
 
 def seed_averaged(members: list[Cell], metric: str = MAIN_METRIC) -> pd.Series:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import TINY
 
 from benchmark import grid, leaderboard, report
@@ -36,3 +37,23 @@ def test_report_views(tmp_path: Path, cache) -> None:
     mix = report.modality_mix(leaderboard.collect(tmp_path, key))
     assert "ideal page" in mix.index
     assert pd.Series(mix.sum(axis=1)).between(0.99, 1.01).all()
+
+
+def _cell(reranker: str, params: dict, **extra) -> leaderboard.Cell:
+    config = {"dataset": "synthetic-serp", "reranker": reranker, "budget": 0.1}
+    config |= {"strategy": "middle", "seed": 0, "params": params, **extra}
+    return leaderboard.Cell(Path("."), {"config": config, "label": f"{reranker}@10%"})
+
+
+def test_rows_keep_configs_apart() -> None:
+    default = leaderboard.make_reranker("smar").params()
+    cells = [_cell("smar", default), _cell("smar", default | {"betas": [1.0]})]
+    assert sorted(leaderboard.rows_of(cells)) == ["smar@10%", "smar@10%{betas=[1.0]}"]
+    # a reranker the registry does not know shows every parameter rather than merging rows
+    unknown = [_cell("mine", {"k": 1}), _cell("mine", {"k": 2})]
+    assert len(leaderboard.rows_of(unknown)) == 2
+    # configurations that differ outside the parameters would share a label: an error, not a
+    # silently dropped row
+    clash = [_cell("smar", default), _cell("smar", default, dataset_version="0")]
+    with pytest.raises(ValueError, match="share the leaderboard row 'smar@10%'"):
+        leaderboard.rows_of(clash)
