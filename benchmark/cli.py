@@ -98,11 +98,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if outcome.results:
         show_stage1(outcome.results[0].manifest)
+    from benchmark.leaderboard import row_label
+
     done = {r.manifest["dataset_key"] for r in outcome.results}
+    ran = {row_label(r.manifest["config"], r.manifest["label"]) for r in outcome.results}
     for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
         if key in done:
             board, caption, paths = report.write(args.out, key)
-            print_board(board, caption, key)
+            print_board(board, caption, key, only=ran)
             print(f"written: {paths[0].parent}/{key}.{{md,csv,tex}}, report {paths[-1]}")
     for cell, message in outcome.failures:
         print(f"error: cell {cell.label(None)} seed {cell.seed} failed: {message}", file=sys.stderr)
@@ -119,16 +122,28 @@ def show_stage1(manifest: dict[str, Any]) -> None:
     )
 
 
-def print_board(board: Any, caption: str, key: str) -> None:
+def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
+    """Print the leaderboard; with ``only``, just those rows and the best reference (the
+    p-values still come from the whole leaderboard, as in the written files)."""
     from benchmark.leaderboard import formatted
 
+    hidden = 0
+    if only is not None and not board.empty:
+        refs = board[board.reference]
+        best = refs.iloc[0]["row"] if len(refs) else None
+        keep = board.row.isin(only) | (board.row == best)
+        hidden = int((~keep).sum())
+        board = board[keep]
     table = formatted(board)
     widths = [max(len(str(c)), *(len(str(v)) for v in table[c])) for c in table.columns]
     print(f"\nLeaderboard: {key}")
     print("  ".join(str(c).ljust(w) for c, w in zip(table.columns, widths, strict=True)))
     for row in table.itertuples(index=False):
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
-    print(caption + "\n")
+    print(caption)
+    if hidden:
+        print(f"({hidden} more rows, from earlier runs, are in the written leaderboard)")
+    print()
 
 
 def cmd_list(args: argparse.Namespace) -> int:

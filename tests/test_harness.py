@@ -58,6 +58,14 @@ def test_run_writes_leaderboard_and_reuses_cells(tmp_path: Path, capsys) -> None
     assert stamps == {r: (r / "manifest.json").stat().st_mtime_ns for r in runs}
     qrels = list((tmp_path / "runs" / "qrels").iterdir())
     assert len(qrels) == 1 and qrels[0].suffix == ".qrels"
+    # a later run prints its own rows and the best reference; the file keeps every row
+    code, out, _ = cli(capsys, *args[:5], "fusion-zscore", *args[6:])
+    assert code == 0 and "1 cells done (0 reused" in out
+    assert "fusion-zscore" in out and "lambdamart@100% (ref)" in out
+    assert "lambdamart@20%" not in out and "fusion-minmax" not in out
+    assert "2 more rows, from earlier runs" in out
+    written = next((tmp_path / "leaderboards").glob("*.md")).read_text()
+    assert all(r in written for r in ("fusion-zscore", "fusion-minmax", "lambdamart@20%"))
 
 
 def test_failed_cell_is_not_cached_and_others_survive(tmp_path: Path, monkeypatch, cache) -> None:
