@@ -12,7 +12,12 @@ test runs the way LETOR 4.0's ``Eval-Score-4.0.pl`` (Jun Xu and Tie-Yan Liu, Mar
 * a query with fewer than k documents scores 0 at NDCG@k (the script computes NDCG only up to
   the list length and adds the undefined entries as 0): 403 of MQ2008's 784 queries have fewer
   than 10 documents, which is why LETOR's MQ2008 NDCG@10 is far below its NDCG@5;
+* P@k counts labels 1 and 2 as relevant and a missing rank (fewer than k documents) as not
+  relevant; AP is the mean of the precisions at the relevant ranks of the whole list, 0 without
+  a relevant document (the script's ``PrecisionAtN`` and ``MAP``);
 * the mean over a fold's test queries, then the mean over the five folds.
+
+These are the columns of the published LETOR 4.0 baseline tables (NDCG@1/3/10, P@1/3/10, MAP).
 
 The suite's own NDCG@10 (PROTOCOL §6: log2(rank + 1) discount, queries without a relevant
 document excluded) is printed next to it. Ties: the saved run breaks score ties by item id, the
@@ -30,6 +35,8 @@ import numpy as np
 from benchmark import configure_environment
 
 KS = (1, 3, 5, 10)
+PRECISION_KS = (1, 3, 10)
+LETOR_COLUMNS = [f"NDCG@{k}" for k in KS] + [f"P@{k}" for k in PRECISION_KS] + ["MAP"]
 
 
 def letor_ndcg(labels_in_rank_order: list[int], k: int) -> float:
@@ -47,17 +54,35 @@ def letor_ndcg(labels_in_rank_order: list[int], k: int) -> float:
     return dcg(labels_in_rank_order) / best if best > 0 else 0.0
 
 
+def letor_precision(labels_in_rank_order: list[int], k: int) -> float:
+    """P@k as ``Eval-Score-4.0.pl``: labels > 0 relevant, ranks past the list not relevant."""
+    return sum(lab > 0 for lab in labels_in_rank_order[:k]) / k
+
+
+def letor_average_precision(labels_in_rank_order: list[int]) -> float:
+    """AP over the whole list as ``Eval-Score-4.0.pl``; 0 without a relevant document."""
+    hits, total = 0, 0.0
+    for rank, lab in enumerate(labels_in_rank_order, start=1):
+        if lab > 0:
+            hits += 1
+            total += hits / rank
+    return total / hits if hits else 0.0
+
+
 def evaluate_run(run_path: Path, qrels_path: Path) -> dict[str, float]:
-    """Mean LETOR-convention NDCG@k over every query of the qrels."""
+    """Mean LETOR-convention NDCG@k, P@k and MAP over every query of the qrels."""
     from benchmark.metrics import read_qrels, read_run
 
     qrels, run = read_qrels(qrels_path), read_run(run_path)
-    scores: dict[str, list[float]] = {f"NDCG@{k}": [] for k in KS}
+    scores: dict[str, list[float]] = {name: [] for name in LETOR_COLUMNS}
     for qid, judged in qrels.items():
         ranked = sorted(run[qid].items(), key=lambda item: -item[1])
         labels = [judged.get(doc, 0) for doc, _ in ranked]
         for k in KS:
             scores[f"NDCG@{k}"].append(letor_ndcg(labels, k))
+        for k in PRECISION_KS:
+            scores[f"P@{k}"].append(letor_precision(labels, k))
+        scores["MAP"].append(letor_average_precision(labels))
     return {name: float(np.mean(values)) for name, values in scores.items()}
 
 
@@ -85,7 +110,7 @@ def run_folds(dataset: str, out: Path, seeds: int, folds: int) -> list[dict[str,
 
 
 def table(rows: list[dict[str, float]]) -> str:
-    keys = [f"NDCG@{k}" for k in KS] + ["suite NDCG@10"]
+    keys = [*LETOR_COLUMNS, "suite NDCG@10"]
     lines = ["| fold | test queries | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
     for fold, row in enumerate(rows, start=1):
         cells = " | ".join(f"{row[k]:.4f}" for k in keys)
@@ -116,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = run_folds(args.dataset, args.out, args.seeds, folds=5)
     print(
         f"LambdaMART (suite defaults) on {args.dataset} at budget 100 %, {args.seeds} seed(s) "
-        "per fold; NDCG@k under the LETOR 4.0 convention (Eval-Score-4.0.pl: queries without "
-        "relevant documents and queries with fewer than k documents count as 0); last "
+        "per fold; NDCG@k, P@k and MAP under the LETOR 4.0 convention (Eval-Score-4.0.pl: queries "
+        "without relevant documents and queries with fewer than k documents count as 0); last "
         "column: the suite's NDCG@10 (PROTOCOL §6, such queries excluded).\n"
     )
     print(table(rows))

@@ -13,7 +13,7 @@ import pytest
 from benchmark import cli, grid, stage1
 from benchmark.catalog import load_dataset
 from benchmark.data import DataError
-from benchmark.reproduce_letor import letor_ndcg
+from benchmark.reproduce_letor import letor_average_precision, letor_ndcg, letor_precision
 from datasets import files
 
 DATA = files.data_dir()
@@ -164,3 +164,8 @@ def test_letor4_ndcg_convention() -> None:
     # ranks 1 and 2 are not discounted; rank 3 by 1/log2(3); gains 2^l - 1
     got = letor_ndcg([1, 0, 2, 0], 3)
     assert got == pytest.approx((1 + 0 + 3 / np.log2(3)) / (3 + 1 + 0))
+    # P@k: labels 1 and 2 relevant, missing ranks not relevant; AP over the whole list
+    assert letor_precision([0, 2, 1], 3) == pytest.approx(2 / 3)
+    assert letor_precision([0, 2, 1], 10) == pytest.approx(2 / 10)
+    assert letor_average_precision([0, 2, 0, 1]) == pytest.approx((1 / 2 + 2 / 4) / 2)
+    assert letor_average_precision([0, 0]) == 0.0
