@@ -243,7 +243,11 @@ def data_dir() -> Path:
 
 def where_from() -> str:
     env = os.environ.get("BENCHMARK_DATA_DIR")
-    return "$BENCHMARK_DATA_DIR" if env else "the default data folder (BENCHMARK_DATA_DIR unset)"
+    return (
+        "--data-dir / $BENCHMARK_DATA_DIR"
+        if env
+        else "the default data folder (no --data-dir, BENCHMARK_DATA_DIR unset)"
+    )
 
 
 def folder(facts: Facts) -> Path:
