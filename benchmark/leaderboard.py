@@ -46,6 +46,20 @@ def collect(out: Path, key: str) -> list[Cell]:
     return cells
 
 
+def require(out: Path, key: str) -> list[Cell]:
+    """``collect``, or an error that lists the datasets the results folder does hold."""
+    cells = collect(out, key)
+    if cells:
+        return cells
+    held = set()
+    for path in (out / "runs").glob("*/manifest.json"):
+        config = json.loads(path.read_text())["config"]
+        params = "".join(f" --dataset-param {k}={v}" for k, v in config["dataset_params"].items())
+        held.add(f"--dataset {config['dataset']}{params}")
+    hint = f" (results exist for: {'; '.join(sorted(held))})" if held else ""
+    raise ValueError(f"no finished cells of dataset {key!r} under {out / 'runs'}{hint}")
+
+
 def row_label(config: dict[str, Any], label: str) -> str:
     """The manifest's label, plus any parameter that differs from the reranker's default."""
     name = config["reranker"]
@@ -192,10 +206,7 @@ def latex(board: pd.DataFrame, title: str, caption: str) -> str:
 
 def write(out: Path, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
     """Build the leaderboard of dataset ``key`` and write its Markdown, CSV and LaTeX files."""
-    cells = collect(out, key)
-    if not cells:
-        raise ValueError(f"no finished cells of dataset {key!r} under {out / 'runs'}")
-    board, caption = build(cells)
+    board, caption = build(require(out, key))
     folder = out / "leaderboards"
     folder.mkdir(parents=True, exist_ok=True)
     title = f"Leaderboard: {key}"

@@ -186,9 +186,7 @@ def budget_table(curve: pd.DataFrame) -> pd.DataFrame:
 def write(out: Path, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
     """Write every view of dataset ``key``: returns the leaderboard, its caption and the written
     paths (index.html last)."""
-    cells = leaderboard.collect(out, key)
-    if not cells:
-        raise ValueError(f"no finished cells of dataset {key!r} under {out / 'runs'}")
+    cells = leaderboard.require(out, key)
     folder = out / "reports" / key
     folder.mkdir(parents=True, exist_ok=True)
     data = per_query(cells)

@@ -36,6 +36,9 @@ def test_report_views(tmp_path: Path, cache) -> None:
     assert row["smallest_budget"] in (0.1, 0.3, 1.0)
     mix = report.modality_mix(leaderboard.collect(tmp_path, key))
     assert "ideal page" in mix.index
+    # asking for a dataset the folder does not hold names the ones it does, as CLI arguments
+    with pytest.raises(ValueError, match="results exist for: --dataset synthetic-serp --dataset-p"):
+        report.write(tmp_path, "letor_mq2008")
     assert pd.Series(mix.sum(axis=1)).between(0.99, 1.01).all()
 
 
