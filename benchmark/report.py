@@ -125,15 +125,46 @@ def pyplot() -> Any:
     return plt
 
 
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+MAX_LEGEND = 12  # budget-curve entries above which one-budget methods are left to the tables
+
+
 def draw_budget_curve(curve: pd.DataFrame, path: Path, title: str) -> None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.2))
     budgeted = curve[curve.budget.notna()]
-    for method, g in budgeted.groupby("method"):
+    # methods measured at one budget only (ablations) are drawn as points with their CI, unless
+    # there are so many entries that the plot would be unreadable: then they stay in the tables
+    counts = budgeted.groupby("method").budget.nunique()
+    single = int((counts == 1).sum())
+    if single and len(counts) > MAX_LEGEND and (counts > 1).any():
+        budgeted = budgeted[budgeted.method.isin(counts[counts > 1].index)]
+    else:
+        single = 0
+    for i, (method, g) in enumerate(budgeted.groupby("method")):
         g = g.sort_values("budget")
         x = g.budget * 100
-        ax.plot(x, g["mean"], marker="o", label=method)
-        ax.fill_between(x, g["mean"] - g.ci95, g["mean"] + g.ci95, alpha=0.2)
+        style = {"color": f"C{i % 10}", "marker": MARKERS[i // 10 % len(MARKERS)]}
+        if len(g) > 1:
+            ax.plot(x, g["mean"], label=method, **style)
+            ax.fill_between(
+                x, g["mean"] - g.ci95, g["mean"] + g.ci95, alpha=0.2, color=style["color"]
+            )
+        else:
+            ax.errorbar(
+                x, g["mean"], yerr=g.ci95, linestyle="none", capsize=3, label=method, **style
+            )
+    if single:
+        ax.text(
+            0.99,
+            0.01,
+            f"{single} methods measured at one budget only: see the tables",
+            transform=ax.transAxes,
+            fontsize=7,
+            ha="right",
+            va="bottom",
+            color="grey",
+        )
     for _, r in curve[curve.budget.isna()].iterrows():
         ax.axhline(r["mean"], linestyle=":", linewidth=1, color="grey")
         ax.annotate(
