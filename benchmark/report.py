@@ -8,6 +8,7 @@ below draw that data. Everything is written under ``<out>/reports/<dataset_key>/
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,11 @@ def annotation_saving(data: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def natural_key(label: str) -> list[Any]:
+    """Sort key that puts ``x@5%`` before ``x@10%`` before ``x@100%``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label)]
+
+
 def modality_mix(cells: list[leaderboard.Cell]) -> pd.DataFrame:
     """Mean share of each modality in the top 10 per leaderboard row (over seeds), and the
     ideal page's, from the manifests."""
@@ -109,9 +115,10 @@ def modality_mix(cells: list[leaderboard.Cell]) -> pd.DataFrame:
             {k.split(":", 1)[1]: v for k, v in mix.items() if k.startswith("share@10:")}
         )
         ideal = {k.split(":", 1)[1]: v for k, v in mix.items() if k.startswith("ideal_share")}
-    table = pd.DataFrame({label: pd.DataFrame(r).mean() for label, r in rows.items()}).T
-    table.loc["ideal page"] = pd.Series(ideal)
-    return table
+    ordered = sorted(rows, key=natural_key)
+    table = pd.DataFrame({label: pd.DataFrame(rows[label]).mean() for label in ordered}).T
+    ideal_row = pd.DataFrame([pd.Series(ideal)], index=["ideal page"])
+    return pd.concat([ideal_row, table])
 
 
 # -- renderers ------------------------------------------------------------------------------
@@ -190,16 +197,22 @@ def draw_budget_curve(curve: pd.DataFrame, path: Path, title: str) -> None:
 
 def draw_modality_mix(mix: pd.DataFrame, path: Path, title: str) -> None:
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 0.35 * len(mix) + 1.5))
+    fig, ax = plt.subplots(figsize=(6.4, 0.3 * len(mix) + 1.6))
     left = np.zeros(len(mix))
     for modality in mix.columns:
         ax.barh(mix.index, mix[modality], left=left, label=modality)
         left += mix[modality].to_numpy()
+    ax.invert_yaxis()  # the ideal page first, then the rows in the table's order
+    ax.set_xlim(0, 1)
     ax.set_xlabel("share of the top 10")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, ncol=len(mix.columns), loc="lower center", bbox_to_anchor=(0.5, 1.05))
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    ax.legend(
+        fontsize=7,
+        ncol=len(mix.columns),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.6 / len(mix) - 0.05),
+    )
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
 
 
