@@ -37,7 +37,7 @@ class DatasetFamily:
     check: Callable[[str | None, dict[str, Any]], object] | None = None
 
 
-DATASETS: Registry[DatasetFamily] = Registry("dataset")
+DATASETS: Registry[DatasetFamily] = Registry("dataset", plugins="datasets")
 
 
 def register_dataset(family: DatasetFamily) -> DatasetFamily:

@@ -16,12 +16,6 @@ from benchmark.registry import UnknownNameError
 DEFAULT_DATASET = "synthetic-serp"
 
 
-def load_plugins() -> None:
-    """Import the reranker and dataset modules, which register themselves."""
-    import baselines  # noqa: F401
-    import datasets  # noqa: F401
-
-
 def budget_arg(text: str) -> float:
     from benchmark.oracle import parse_budget
 
@@ -320,7 +314,6 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "data_dir", None) is not None:
         os.environ["BENCHMARK_DATA_DIR"] = str(args.data_dir)
     try:
-        load_plugins()
         code: int = args.func(args)
     except (ValueError, UnknownNameError, DataError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -64,8 +64,6 @@ def row_label(config: dict[str, Any], label: str) -> str:
     """The manifest's label, plus any parameter that differs from the reranker's default."""
     name = config["reranker"]
     if name not in RERANKERS:
-        import baselines  # noqa: F401  (registers the suite's rerankers)
-    if name not in RERANKERS:
         return label + ("{" + canonical_json(config["params"]) + "}" if config["params"] else "")
     defaults = make_reranker(name).params()
     changed = {k: v for k, v in config["params"].items() if defaults.get(k) != v}

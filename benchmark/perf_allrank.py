@@ -54,8 +54,6 @@ def epoch_ratio(
     """Median seconds per training epoch of ``allrank`` and of allRank's ``fit``, their ratio,
     and the same for the training pass alone (``train_epoch`` against allRank's ``loss_batch``
     over the training loader), on synthetic-serp with ``params`` (default: the default one)."""
-    import datasets  # noqa: F401  (registers synthetic-serp)
-
     prepared = (cache or DatasetCache()).get("synthetic-serp", params or {})
     data = prepared.dataset
     reranker = AllRank()

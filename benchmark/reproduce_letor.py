@@ -135,8 +135,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="seeds per fold (default 1)")
     parser.add_argument("--dataset", default="letor:mq2008", help="default: letor:mq2008")
     args = parser.parse_args(argv)
-    import baselines  # noqa: F401
-    import datasets  # noqa: F401
 
     rows = run_folds(args.dataset, args.out, args.seeds, folds=5)
     print(

@@ -66,7 +66,7 @@ class Reranker:
         return {}
 
 
-RERANKERS: Registry[type[Reranker]] = Registry("reranker")
+RERANKERS: Registry[type[Reranker]] = Registry("reranker", plugins="baselines")
 R = TypeVar("R", bound=type[Reranker])
 
 

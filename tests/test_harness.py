@@ -4,6 +4,8 @@ cells, and the CLI turns bad input into one-line errors with a non-zero exit."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -141,6 +143,20 @@ def test_bad_budget_exits_non_zero(capsys, budget) -> None:
         main(["run", "--budget", budget])
     assert exc.value.code == 2
     assert "accepted forms" in capsys.readouterr().err
+
+
+def test_registries_fill_themselves_outside_the_cli() -> None:
+    # a script that never imports baselines/ or datasets/ still sees every entry (the leaderboard
+    # labels rows by the registry's defaults; an empty registry merged rows before)
+    code = (
+        "from benchmark.reranker import RERANKERS; from benchmark.catalog import DATASETS; "
+        "print('smar' in RERANKERS, 'letor-serp' in DATASETS)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", "True"]
 
 
 def test_list_names_everything(capsys) -> None:
