@@ -119,13 +119,11 @@ def show_stage1(manifest: dict[str, Any]) -> None:
 def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
     """Print the leaderboard; with ``only``, just those rows and the best reference (the
     p-values still come from the whole leaderboard, as in the written files)."""
-    from benchmark.leaderboard import formatted
+    from benchmark.leaderboard import best_reference, formatted
 
     hidden = 0
     if only is not None and not board.empty:
-        refs = board[board.reference]
-        best = refs.iloc[0]["row"] if len(refs) else None
-        keep = board.row.isin(only) | (board.row == best)
+        keep = board.row.isin(only) | (board.row == best_reference(board))
         hidden = int((~keep).sum())
         board = board[keep]
     table = formatted(board)

@@ -34,28 +34,34 @@ class Cell:
         return config
 
 
-def collect(out: Path, key: str) -> list[Cell]:
-    """Every finished cell of dataset ``key`` under ``out`` (current suite version)."""
+def current_cells(out: Path) -> list[Cell]:
+    """Every finished cell under ``out`` of the current suite version, any dataset."""
     cells = []
     for path in sorted((out / "runs").glob("*/manifest.json")):
         manifest = json.loads(path.read_text())
-        if manifest.get("dataset_key") == key and (
-            manifest["config"].get("suite_version") == SUITE_VERSION
-        ):
+        if manifest["config"].get("suite_version") == SUITE_VERSION:
             cells.append(Cell(path.parent, manifest))
     return cells
 
 
+def collect(out: Path, key: str) -> list[Cell]:
+    """Every finished cell of dataset ``key`` under ``out`` (current suite version)."""
+    return [c for c in current_cells(out) if c.manifest.get("dataset_key") == key]
+
+
 def require(out: Path, key: str) -> list[Cell]:
     """``collect``, or an error that lists the datasets the results folder does hold."""
-    cells = collect(out, key)
+    everything = current_cells(out)
+    cells = [c for c in everything if c.manifest.get("dataset_key") == key]
     if cells:
         return cells
     held = set()
-    for path in (out / "runs").glob("*/manifest.json"):
-        config = json.loads(path.read_text())["config"]
-        params = "".join(f" --dataset-param {k}={v}" for k, v in config["dataset_params"].items())
-        held.add(f"--dataset {config['dataset']}{params}")
+    for cell in everything:
+        params = cell.config["dataset_params"].items()
+        held.add(
+            f"--dataset {cell.config['dataset']}"
+            + "".join(f" --dataset-param {k}={v}" for k, v in params)
+        )
     hint = f" (results exist for: {'; '.join(sorted(held))})" if held else ""
     raise ValueError(f"no finished cells of dataset {key!r} under {out / 'runs'}{hint}")
 
@@ -118,21 +124,30 @@ def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
     if board.empty:
         return board, ""
     board = board.sort_values(f"{MAIN_METRIC}_mean", ascending=False, kind="stable")
-    refs = board[board.reference]
+    board = board.reset_index(drop=True)
     board["p_holm"] = np.nan
     board["significance"] = ""
-    if refs.empty:
-        return board.reset_index(drop=True), "no fully-annotated reference row: no tests"
-    best = str(refs.iloc[0]["row"])
+    best = best_reference(board)
+    if best is None:
+        return board, "no fully-annotated reference row: no tests"
     others = [r for r in board["row"] if r != best]
     raw = [significance.paired_p_value(per_query[r], per_query[best]) for r in others]
     adjusted = dict(zip(others, significance.holm(raw), strict=True))
     board["p_holm"] = board["row"].map(adjusted)
-    diff = board[f"{MAIN_METRIC}_mean"] - float(refs.iloc[0][f"{MAIN_METRIC}_mean"])
+    diff = board[f"{MAIN_METRIC}_mean"] - float(
+        board.loc[board.row == best, f"{MAIN_METRIC}_mean"].iloc[0]
+    )
     sig = board["p_holm"] < significance.ALPHA
     board["significance"] = np.where(sig & (diff > 0), "▲", np.where(sig & (diff < 0), "▼", ""))
     caption = significance.caption(len(others), f"the best reference {best}")
-    return board.reset_index(drop=True), caption
+    return board, caption
+
+
+def best_reference(board: pd.DataFrame) -> str | None:
+    """The row every other row is tested against: the fully-annotated (100 %) row with the
+    highest NDCG@10 (``board`` is sorted by it), or None without such a row."""
+    refs = board[board.reference]
+    return str(refs.iloc[0]["row"]) if len(refs) else None
 
 
 def formatted(board: pd.DataFrame) -> pd.DataFrame:
@@ -202,9 +217,10 @@ def latex(board: pd.DataFrame, title: str, caption: str) -> str:
     return "\n".join(lines)
 
 
-def write(out: Path, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
-    """Build the leaderboard of dataset ``key`` and write its Markdown, CSV and LaTeX files."""
-    board, caption = build(require(out, key))
+def write(out: Path, key: str, cells: list[Cell]) -> tuple[pd.DataFrame, str, list[Path]]:
+    """Build the leaderboard of dataset ``key`` from its ``cells`` (see :func:`require`) and
+    write its Markdown, CSV and LaTeX files."""
+    board, caption = build(cells)
     folder = out / "leaderboards"
     folder.mkdir(parents=True, exist_ok=True)
     title = f"Leaderboard: {key}"

@@ -235,7 +235,7 @@ def write(out: Path, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
     folder.mkdir(parents=True, exist_ok=True)
     data = per_query(cells)
     curve = budget_curve(data)
-    board, caption, board_paths = leaderboard.write(out, key)
+    board, caption, board_paths = leaderboard.write(out, key, cells)
     table = budget_table(curve)
     saving = annotation_saving(data)
     mix = modality_mix(cells)
