@@ -33,8 +33,8 @@ import torch
 
 from baselines.allrank_adapter import Loss, LTRModel, build_model, check_device, loss_function
 from baselines.common import learned_features
-from benchmark.data import Split
-from benchmark.reranker import Layout, Reranker, register
+from benchmark.core.data import Split
+from benchmark.core.reranker import Layout, Reranker, register
 
 #: Columns whose largest absolute training value exceeds this get a signed log1p first (the
 #: log-normal image features and video counts of synthetic-serp, raw counts in LETOR data).

@@ -9,8 +9,8 @@ import numpy as np
 from scipy.optimize import isotonic_regression
 
 from baselines.common import minmax_in_modality
-from benchmark.data import Split
-from benchmark.reranker import Layout, Reranker, register
+from benchmark.core.data import Split
+from benchmark.core.reranker import Layout, Reranker, register
 
 
 @register("calibrated-fusion")

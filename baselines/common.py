@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.data import Split
-from benchmark.reranker import Layout
+from benchmark.core.data import Split
+from benchmark.core.reranker import Layout
 
 
 def page_modality_groups(split: Split) -> np.ndarray:

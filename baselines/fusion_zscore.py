@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from baselines.common import group_stats, page_modality_groups
-from benchmark.data import Split
-from benchmark.reranker import Layout, Reranker, register
+from benchmark.core.data import Split
+from benchmark.core.reranker import Layout, Reranker, register
 
 
 @register("fusion-zscore")

@@ -10,8 +10,8 @@ import lightgbm as lgb
 import numpy as np
 
 from baselines.common import learned_features, revealed_rows
-from benchmark.data import Split
-from benchmark.reranker import Layout, Reranker, register
+from benchmark.core.data import Split
+from benchmark.core.reranker import Layout, Reranker, register
 
 
 @register("lambdamart")

@@ -10,7 +10,7 @@ import torch
 from baselines.smar_losses import list_mle
 from baselines.smar_net import Pages
 from baselines.smar_train import PageNetReranker, Weights, labelled_pages
-from benchmark.reranker import register
+from benchmark.core.reranker import register
 
 
 @register("sft")

@@ -48,7 +48,7 @@ from baselines.smar_losses import (
 )
 from baselines.smar_net import Pages
 from baselines.smar_train import PageNetReranker, Weights
-from benchmark.reranker import register
+from benchmark.core.reranker import register
 
 
 @register("smar")

@@ -1,5 +1,5 @@
 """The whole-page network shared by ``sft`` and every ``smar*`` reranker (SMAR.md section 4),
-and the conversion of a :class:`~benchmark.data.Split` into padded page tensors.
+and the conversion of a :class:`~benchmark.core.data.Split` into padded page tensors.
 
 Inputs of item i of modality m on the page of query q:
 
@@ -24,8 +24,8 @@ import torch
 from torch import nn
 
 from baselines.common import group_stats, minmax_in_modality, page_modality_groups
-from benchmark.data import Split
-from benchmark.reranker import Layout
+from benchmark.core.data import Split
+from benchmark.core.reranker import Layout
 
 #: A non-negative column is log1p-compressed when its 99th percentile exceeds this many medians
 #: or its maximum exceeds 100 (image sizes, view counts).

@@ -29,8 +29,8 @@ import numpy as np
 import torch
 
 from baselines.smar_net import Normaliser, Pages, WholePageNet
-from benchmark.data import Split
-from benchmark.reranker import Layout, Reranker
+from benchmark.core.data import Split
+from benchmark.core.reranker import Layout, Reranker
 
 Weights = dict[str, float]
 CUTOFF = 10

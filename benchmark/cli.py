@@ -10,14 +10,14 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from benchmark.data import DataError
-from benchmark.registry import UnknownNameError
+from benchmark.core.data import DataError
+from benchmark.core.registry import UnknownNameError
 
 DEFAULT_DATASET = "synthetic-serp"
 
 
 def budget_arg(text: str) -> float:
-    from benchmark.oracle import parse_budget
+    from benchmark.core.annotation import parse_budget
 
     try:
         return parse_budget(text)
@@ -51,12 +51,13 @@ def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from benchmark import grid, report
-    from benchmark.catalog import dataset_key, parse_spec
-    from benchmark.reranker import RERANKERS
+    from benchmark.core.catalog import dataset_key, parse_spec
+    from benchmark.core.reranker import RERANKERS
+    from benchmark.pipeline import grid
+    from benchmark.reporting import report
 
     if args.grid:
-        from benchmark.oracle import parse_budget
+        from benchmark.core.annotation import parse_budget
 
         cells = grid.load_grid(args.grid, parse_budget)
     else:
@@ -92,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if outcome.results:
         show_stage1(outcome.results[0].manifest)
-    from benchmark.leaderboard import row_label
+    from benchmark.reporting.leaderboard import row_label
 
     done = {r.manifest["dataset_key"] for r in outcome.results}
     ran = {row_label(r.manifest["config"], r.manifest["label"]) for r in outcome.results}
@@ -119,7 +120,7 @@ def show_stage1(manifest: dict[str, Any]) -> None:
 def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
     """Print the leaderboard; with ``only``, just those rows and the best reference (the
     p-values still come from the whole leaderboard, as in the written files)."""
-    from benchmark.leaderboard import best_reference, formatted
+    from benchmark.reporting.leaderboard import best_reference, formatted
 
     hidden = 0
     if only is not None and not board.empty:
@@ -139,9 +140,9 @@ def print_board(board: Any, caption: str, key: str, only: set[str] | None = None
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from benchmark.catalog import DATASETS
-    from benchmark.oracle import STRATEGIES
-    from benchmark.reranker import RERANKERS
+    from benchmark.core.annotation import STRATEGIES
+    from benchmark.core.catalog import DATASETS
+    from benchmark.core.reranker import RERANKERS
 
     print("rerankers:")
     for name, cls in RERANKERS.items():
@@ -159,8 +160,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from benchmark import report
-    from benchmark.catalog import dataset_key
+    from benchmark.core.catalog import dataset_key
+    from benchmark.reporting import report
 
     key = dataset_key(args.dataset, dict(args.dataset_param))
     board, caption, paths = report.write(args.out, key)
@@ -170,7 +171,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_datasets(args: argparse.Namespace) -> int:
-    from benchmark.catalog import DATASETS
+    from benchmark.core.catalog import DATASETS
 
     rows = []
     for name, family in DATASETS.items():
@@ -187,7 +188,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def cmd_perf(args: argparse.Namespace) -> int:
-    from benchmark import perf
+    from benchmark.tools import perf
 
     return perf.main(args)
 

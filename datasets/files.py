@@ -6,7 +6,7 @@ The data folder is ``$BENCHMARK_DATA_DIR`` (``--data-dir`` sets it) or, when uns
 files, fold layout, sha256 checksums (for the files whose bytes we know, from the
 ``PROVENANCE.md`` of the shipped copies) and expected counts over the whole dataset: queries,
 documents, features and the label histogram (``None`` where no verified source gives it). A
-checksum or count mismatch is a :class:`~benchmark.data.DataError`.
+checksum or count mismatch is a :class:`~benchmark.core.data.DataError`.
 
 Checksums are verified once per file version: the verified ``(path, size, mtime)`` are
 remembered in ``~/.cache/wholepage-bench/sha256.json`` so large files are not re-hashed on
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmark.data import DataError
+from benchmark.core.data import DataError
 from datasets.svmlight import LtrFile, read_svmlight
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -43,8 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmark.catalog import DatasetFamily, register_dataset
-from benchmark.data import MAX_LABEL, Dataset, Split
+from benchmark.core.catalog import DatasetFamily, register_dataset
+from benchmark.core.data import MAX_LABEL, Dataset, Split
 from datasets import files
 from datasets.svmlight import LtrFile
 

@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmark.catalog import DatasetFamily, register_dataset
-from benchmark.data import DataError, Dataset, Split
+from benchmark.core.catalog import DatasetFamily, register_dataset
+from benchmark.core.data import DataError, Dataset, Split
 from datasets import files
 
 MODALITIES = ("image-text", "video")

@@ -4,13 +4,13 @@ dense float32 matrix.
 Two passes over the file, in chunks of whole lines: the first counts the data rows and finds
 the largest feature index, the second fills a preallocated ``rows x features`` float32 array.
 Peak memory is that array plus one chunk's working set (``python -m
-benchmark.memcheck_svmlight`` measures it). Each chunk is scanned with vectorised numpy: the
+benchmark.tools.memcheck_svmlight`` measures it). Each chunk is scanned with vectorised numpy: the
 ``# comment`` of a line is dropped, the ``<index>:`` prefixes are parsed from the bytes, and
 what is left (label, qid, values) is parsed by pandas' C float parser.
 
 Text is handled as bytes (a latin-1 comment never breaks decoding). Blank and comment-only lines
 are skipped. Labels and query ids must be integers, feature indices must increase within a
-line, values must be finite. Any malformed line raises :class:`~benchmark.data.DataError` with
+line, values must be finite. Any malformed line raises :class:`~benchmark.core.data.DataError` with
 the message ``<file>:<line>: <problem>``. Files without ``qid:`` (the LightGBM sample) take
 their query groups from a ``.query`` file of group sizes (:func:`read_query_file`).
 """
@@ -29,7 +29,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
-from benchmark.data import DataError
+from benchmark.core.data import DataError
 
 CHUNK_BYTES = 32 << 20
 MAX_DIGITS = 7  # feature indices up to 9,999,999

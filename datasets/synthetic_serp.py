@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmark.catalog import DatasetFamily, register_dataset
-from benchmark.data import Dataset, Split
+from benchmark.core.catalog import DatasetFamily, register_dataset
+from benchmark.core.data import Dataset, Split
 
 MODALITIES = ("web", "image", "video", "answer")
 PAGE_THRESHOLDS = (0.21, 0.36, 0.49, 0.63)

@@ -9,7 +9,7 @@ import pytest
 from benchmark import configure_environment
 
 if TYPE_CHECKING:
-    from benchmark.harness import DatasetCache, Prepared
+    from benchmark.pipeline.harness import DatasetCache, Prepared
 
 TINY = {"n_queries": 240, "seed": 3}
 
@@ -28,7 +28,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.fixture(scope="session")
 def cache() -> DatasetCache:
-    from benchmark.harness import DatasetCache
+    from benchmark.pipeline.harness import DatasetCache
 
     return DatasetCache()
 

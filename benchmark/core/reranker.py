@@ -1,0 +1,95 @@
+"""The reranker contract and its registry.
+
+A reranker is a dataclass whose fields are its hyper-parameters (``__init__`` stores them and
+does nothing else), with ``fit(train, valid, *, layout, seed)`` and ``score(split)``. Fitted state
+ends in ``_``. Rerankers never evaluate, seed globally, configure logging or write files.
+
+``train`` and ``valid`` carry only what the annotation budget revealed: ``page_label`` is ``-1``
+for items whose label was not bought, ``modal_label`` is always ``-1`` and ``pairs`` holds the
+preference pairs an iso-anchor strategy derived. ``g_score`` (stage 1) is always present.
+
+To add a reranker: write one module in ``baselines/`` with a dataclass decorated by
+``@register("name")`` and add its import to ``baselines/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+
+from benchmark.core.data import Split
+from benchmark.core.registry import Registry
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a reranker may know about a dataset beyond its rows."""
+
+    modalities: tuple[str, ...]
+    feature_modality: np.ndarray
+
+    def modality_columns(self, m: int) -> np.ndarray:
+        return np.flatnonzero((self.feature_modality == m) | (self.feature_modality == -1))
+
+
+class Reranker:
+    """Base class. Subclasses are dataclasses and set the class attributes below."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: The annotation strategy used when the user gives none; ``None`` means label-free.
+    default_strategy: ClassVar[str | None] = None
+    #: Whether ``python -m benchmark run`` without ``--rerankers`` includes it (variants and
+    #: ablations are run through grid files instead).
+    in_default_run: ClassVar[bool] = True
+
+    @property
+    def budgeted(self) -> bool:
+        return self.default_strategy is not None
+
+    def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> Reranker:
+        raise NotImplementedError
+
+    def score(self, split: Split) -> np.ndarray:
+        """One finite float64 score per row of ``split`` (higher = better)."""
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) if dataclasses.is_dataclass(self) else {}
+
+    def fit_info(self) -> dict[str, Any]:
+        """What fitting chose (epochs, tuned weights, ...) for the manifest; JSON-able."""
+        return {}
+
+
+RERANKERS: Registry[type[Reranker]] = Registry("reranker", plugins="baselines")
+R = TypeVar("R", bound=type[Reranker])
+
+
+def register(name: str) -> Callable[[R], R]:
+    """Class decorator: name a reranker and put it in :data:`RERANKERS`."""
+
+    def decorator(cls: R) -> R:
+        cls.name = name
+        RERANKERS.register(name)(cls)
+        return cls
+
+    return decorator
+
+
+def make_reranker(name: str, params: dict[str, Any] | None = None) -> Reranker:
+    """Instantiate a registered reranker; unknown names and parameters give clear errors."""
+    cls = RERANKERS.get(name)
+    params = dict(params or {})
+    fields: set[str] = (
+        {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+    )
+    unknown = sorted(set(params) - fields)
+    if unknown:
+        known = ", ".join(sorted(fields)) or "none"
+        raise ValueError(f"reranker {name!r} has no parameter {unknown[0]!r} (parameters: {known})")
+    return cls(**params)

@@ -1,0 +1,138 @@
+"""Metrics exactly as PROTOCOL §6, computed by ranx from a saved run.
+
+* NDCG@k with gain 2^label - 1 and log2 discount: ranx ``ndcg_burges@k``, k = 1, 3, 5, 10.
+* MRR@10 with relevance = label >= 1: ranx ``mrr@10``.
+* Ties are broken by score descending, then item id ascending, before any library sees the run;
+  the saved TREC run carries a strictly decreasing rank-derived score so that trec_eval, ranx and
+  ir_measures all read the same order.
+* Queries without a positive label are excluded (and counted).
+* Diagnostic: mean share of each modality in the top 10 (``share@10:<modality>``) next to the
+  ideal page's share (``ideal_share@10:<modality>``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmark.core.data import Split
+
+METRICS = ("ndcg_burges@1", "ndcg_burges@3", "ndcg_burges@5", "ndcg_burges@10", "mrr@10")
+DISPLAY = {
+    "ndcg_burges@1": "NDCG@1",
+    "ndcg_burges@3": "NDCG@3",
+    "ndcg_burges@5": "NDCG@5",
+    "ndcg_burges@10": "NDCG@10",
+    "mrr@10": "MRR@10",
+}
+MAIN_METRIC = "ndcg_burges@10"
+TOP = 10
+
+
+def ranking(split: Split, scores: np.ndarray) -> np.ndarray:
+    """Row indices of ``split`` ordered query by query, score descending, then item id."""
+    scores = np.asarray(scores, dtype=np.float64)
+    return np.lexsort((split.item_ids, -scores, split.query_index))
+
+
+def ranks(split: Split, scores: np.ndarray) -> np.ndarray:
+    """1-based rank of each row within its query after tie-breaking."""
+    order = ranking(split, scores)
+    out = np.empty(split.n_items, dtype=np.int64)
+    out[order] = np.arange(split.n_items) - np.repeat(split.offsets[:-1], split.group_sizes)
+    return out + 1
+
+
+def positive_queries(split: Split) -> np.ndarray:
+    """Boolean per query: has at least one item with a positive page label."""
+    return np.maximum.reduceat(split.page_label, split.offsets[:-1]) >= 1
+
+
+def write_atomic_text(path: Path, lines: list[str]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text("".join(lines))
+    os.replace(tmp, path)
+
+
+def run_lines(split: Split, scores: np.ndarray, tag: str) -> list[str]:
+    """TREC run lines: ``qid Q0 docno rank score tag`` with a strictly decreasing score."""
+    order = ranking(split, scores)
+    r = ranks(split, scores)
+    qids = split.qids[split.query_index]
+    n = split.group_sizes[split.query_index]
+    return [f"{qids[i]} Q0 {split.item_ids[i]} {r[i]} {n[i] - r[i] + 1} {tag}\n" for i in order]
+
+
+def qrels_lines(split: Split) -> list[str]:
+    qids = split.qids[split.query_index]
+    return [
+        f"{q} 0 {d} {int(lab)}\n"
+        for q, d, lab in zip(qids, split.item_ids, split.page_label, strict=True)
+    ]
+
+
+def read_trec(path: Path, columns: tuple[int, int, int]) -> dict[str, dict[str, float]]:
+    """Read a TREC run or qrels file into ``{qid: {docno: value}}`` (columns: qid, doc, value)."""
+    out: dict[str, dict[str, float]] = {}
+    q, d, v = columns
+    with open(path) as fh:
+        for line in fh:
+            parts = line.split()
+            out.setdefault(parts[q], {})[parts[d]] = float(parts[v])
+    return out
+
+
+def read_run(path: Path) -> dict[str, dict[str, float]]:
+    return read_trec(path, (0, 2, 4))
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    return {
+        q: {d: int(v) for d, v in docs.items()} for q, docs in read_trec(path, (0, 2, 3)).items()
+    }
+
+
+def evaluate_run(
+    qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]
+) -> pd.DataFrame:
+    """Per-query ranx scores of every metric in :data:`METRICS`, for queries with a positive.
+
+    Returns a long frame ``qid, metric, value``.
+    """
+    from ranx import Qrels, Run, evaluate
+
+    keep = [q for q, docs in qrels.items() if max(docs.values()) >= 1 and q in run]
+    qr = Qrels({q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep})
+    rn = Run({q: run[q] for q in keep})
+    scores = evaluate(qr, rn, list(METRICS), return_mean=False, save_results_in_run=False)
+    qids = rn.get_query_ids()
+    return pd.concat(
+        [pd.DataFrame({"qid": qids, "metric": m, "value": np.asarray(scores[m])}) for m in METRICS],
+        ignore_index=True,
+    )
+
+
+def modality_shares(
+    split: Split, scores: np.ndarray, modalities: tuple[str, ...]
+) -> dict[str, float]:
+    """Mean share of each modality in the top 10 of the run (``share@10:<m>``) and of the ideal
+    page (``ideal_share@10:<m>``), over the evaluated queries. Stored in the manifest (small),
+    not per query."""
+    keep = positive_queries(split)
+    run_top = ranks(split, scores) <= TOP
+    ideal_top = ranks(split, split.page_label.astype(np.float64)) <= TOP
+    denom = np.minimum(split.group_sizes, TOP)
+    out = {}
+    for prefix, top in (("share", run_top), ("ideal_share", ideal_top)):
+        for m, name in enumerate(modalities):
+            hits = np.add.reduceat((top & (split.modality == m)).astype(float), split.offsets[:-1])
+            out[f"{prefix}@10:{name}"] = float((hits / denom)[keep].mean()) if keep.any() else 0.0
+    return out
+
+
+def per_query_metrics(qrels_path: Path, run_path: Path) -> pd.DataFrame:
+    """Evaluate the saved run file against the saved qrels (long frame: qid, metric, value)."""
+    return evaluate_run(read_qrels(qrels_path), read_run(run_path))

@@ -1,0 +1,150 @@
+"""``python -m benchmark perf``: the suite's speed and memory figures, measured in one run.
+
+(a) wall time of the default run (``run --budget 10%`` into an empty folder, in a child
+    process, so nothing is reused; the numba cache is warm after the first ever run);
+(b) the harness's LambdaMART cell (annotate, build features, fit, score, write, evaluate) against
+    a bare ``lightgbm.train`` + ``predict`` on the same arrays with the same parameters, in this
+    process, median of ``--repeats``; the ratio is the harness overhead;
+(c) peak RSS of the default run's process;
+(d) when the allRank reranker is installed, its per-epoch training time against allRank's own
+    training loop on the same slates (``benchmark.tools.perf_allrank``).
+
+Results are printed and written to ``<out>/perf.json`` and ``<out>/perf.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+
+from benchmark.core.config import CellConfig
+from benchmark.core.reranker import make_reranker
+from benchmark.pipeline.annotation import annotate
+from benchmark.pipeline.harness import DatasetCache, run_cell
+from benchmark.pipeline.metrics import write_atomic_text
+
+GOALS = {
+    "default_run_s": 120.0,
+    "lambdamart_ratio": 1.15,
+    "peak_rss_mb": 1536.0,
+    "allrank_epoch_ratio": 1.1,
+}
+
+
+def default_run() -> dict[str, float]:
+    """Wall time and peak RSS of ``python -m benchmark run --budget 10%`` in a child process."""
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [sys.executable, "-m", "benchmark", "run", "--budget", "10%", "--quiet", "--out", out]
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err = proc.stderr.read().decode() if proc.stderr else ""
+            raise RuntimeError(f"the default run failed: {err.strip()[-500:]}")
+    return {"default_run_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def lambdamart_overhead(repeats: int, cache: DatasetCache) -> dict[str, float]:
+    """Median harness cell time and bare LightGBM time for lambdamart@100 %, and their ratio."""
+    prepared = cache.get("synthetic-serp", {})
+    reranker = make_reranker("lambdamart")
+    config = CellConfig("synthetic-serp", "lambdamart", 1.0, "pages", 0, reranker.params(), {}, "2")
+    labelled = {s: prepared.dataset[s] for s in ("page_train", "page_valid")}
+    views, _, _ = annotate(labelled, "pages", 1.0, config.annotation_seed)
+    from baselines.common import learned_features, revealed_rows
+
+    layout = prepared.layout
+    rows, sizes = revealed_rows(views["page_train"])
+    vrows, vsizes = revealed_rows(views["page_valid"])
+    x = learned_features(views["page_train"], layout)[rows]
+    xv = learned_features(views["page_valid"], layout)[vrows]
+    xt = learned_features(prepared.dataset["test"].hide_labels(), layout)
+    y, yv = views["page_train"].page_label[rows], views["page_valid"].page_label[vrows]
+    params = reranker.lgb_params(config.model_seed)  # type: ignore[attr-defined]
+
+    def bare() -> None:
+        data = lgb.Dataset(x, y, group=sizes)
+        valid = lgb.Dataset(xv, yv, group=vsizes, reference=data)
+        booster = lgb.train(
+            params,
+            data,
+            reranker.num_boost_round,  # type: ignore[attr-defined]
+            valid_sets=[valid],
+            callbacks=[
+                lgb.early_stopping(
+                    reranker.early_stopping_rounds,  # type: ignore[attr-defined]
+                    verbose=False,
+                )
+            ],
+        )
+        booster.predict(xt, num_iteration=booster.best_iteration)
+
+    with tempfile.TemporaryDirectory() as out:
+        run_cell(config, Path(out), cache, force=True)  # warm-up: qrels, JIT, page cache
+        harness_times, bare_times = [], []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            run_cell(config, Path(out), cache, force=True)
+            t1 = time.perf_counter()
+            bare()
+            t2 = time.perf_counter()
+            harness_times.append(t1 - t0)
+            bare_times.append(t2 - t1)
+    h, b = statistics.median(harness_times), statistics.median(bare_times)
+    return {"lambdamart_cell_s": h, "lambdamart_bare_s": b, "lambdamart_ratio": h / b}
+
+
+def allrank_ratio(repeats: int, cache: DatasetCache) -> dict[str, float]:
+    try:
+        from benchmark.tools.perf_allrank import epoch_ratio
+    except ImportError:
+        return {}
+    result: dict[str, float] = epoch_ratio(repeats, cache)
+    return result
+
+
+def report(figures: dict[str, Any]) -> str:
+    lines = ["| figure | measured | goal |", "|---|---|---|"]
+    for key, value in figures.items():
+        if isinstance(value, float):
+            goal = GOALS.get(key)
+            lines.append(f"| {key} | {value:.3f} | {'≤ ' + format(goal, 'g') if goal else ''} |")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    figures: dict[str, Any] = {"repeats": args.repeats, "cores": os.cpu_count()}
+    if not args.skip_default_run:
+        figures |= default_run()
+    cache = DatasetCache()
+    figures |= lambdamart_overhead(args.repeats, cache)
+    figures |= allrank_ratio(args.repeats, cache)
+    table = report(figures)
+    print(table)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic_text(out / "perf.json", [json.dumps(figures, indent=2)])
+    command = "python -m benchmark perf" + (" --skip-default-run" if args.skip_default_run else "")
+    write_atomic_text(
+        out / "perf.md", [f"Measured by `{command} --repeats {args.repeats}`.\n\n", table, "\n"]
+    )
+    missed = [k for k, goal in GOALS.items() if k in figures and figures[k] > goal]
+    if missed:
+        print("goals missed: " + ", ".join(missed))
+    return 0

@@ -1,0 +1,113 @@
+"""sft and the smar family: the reranker contract, the recorded weight choice, the attention
+head, the iso-anchor pairs reaching the loss, and the shared training helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import baselines.sft
+import baselines.smar  # noqa: F401
+import strategies.iso_anchors  # noqa: F401
+from baselines.smar_net import Normaliser, Pages
+from baselines.smar_train import ndcg_at_10
+from benchmark.core.catalog import dataset_key, parse_spec
+from benchmark.core.config import CellConfig
+from benchmark.core.reranker import RERANKERS, Reranker, make_reranker
+from benchmark.pipeline.annotation import annotate
+from benchmark.pipeline.harness import DatasetCache, Prepared, run_cell
+from benchmark.reporting.compare import compare
+
+NAMES = [
+    "sft",
+    "smar",
+    "smar-pairwise",
+    "smar-kl",
+    "smar-anchors",
+    "smar-no-distill",
+    "smar-distill-only",
+]
+
+
+def fit(tiny: Prepared, name: str, seed: int, **params: object) -> tuple[Reranker, np.ndarray]:
+    reranker = make_reranker(name, params)
+    labelled = {s: tiny.dataset[s] for s in ("page_train", "page_valid")}
+    assert reranker.default_strategy is not None
+    views, _, _ = annotate(labelled, reranker.default_strategy, 0.3, seed)
+    reranker.fit(views["page_train"], views["page_valid"], layout=tiny.layout, seed=seed)
+    return reranker, np.asarray(reranker.score(tiny.dataset["test"].hide_labels()))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_contract(tiny: Prepared, name: str) -> None:
+    """The contract of tests/test_contract.py, with short training to keep the suite fast."""
+    reranker, first = fit(tiny, name, 5, max_rounds=3)
+    assert first.shape == (tiny.dataset["test"].n_items,) and np.isfinite(first).all()
+    assert np.array_equal(first, fit(tiny, name, 5, max_rounds=3)[1])
+    info = reranker.fit_info()
+    assert info["chosen"] in [
+        {k: v for k, v in g.items() if k not in ("valid_ndcg@10", "rounds")} for g in info["grid"]
+    ]
+    assert RERANKERS.get(name).in_default_run == (name in ("sft", "smar"))
+
+
+def test_attention_head_and_threads_restored(tiny: Prepared) -> None:
+    before = torch.get_num_threads()
+    _, scores = fit(tiny, "smar", 1, head="attention", betas=[1.0], max_rounds=2)
+    assert np.isfinite(scores).all() and torch.get_num_threads() == before
+
+
+def test_anchor_pairs_reach_the_batches(tiny: Prepared) -> None:
+    split = tiny.dataset["page_train"]
+    views, _, _ = annotate(
+        {"page_train": split, "page_valid": tiny.dataset["page_valid"]}, "iso-anchors", 0.3, 0
+    )
+    train = views["page_train"]
+    assert len(train.pairs) > 0
+    pages = Pages.build(train, tiny.layout, Normaliser.fit(train, tiny.layout), "cpu")
+    batch = pages.take(np.array([3, 0]))
+    better, worse = batch.flat_pairs()
+    width = pages.mask.shape[1]
+    rows = {int(r) for k in (0, 3) for r in range(train.offsets[k], train.offsets[k + 1])}
+    expected = [p for p in train.pairs.tolist() if p[0] in rows]
+    assert len(better) == len(expected)
+    assert bool(batch.mask.reshape(-1)[better].all() and batch.mask.reshape(-1)[worse].all())
+    assert int(better.max()) < 2 * width
+
+
+def test_ndcg_at_10_ties_and_unknown_labels() -> None:
+    scores = np.array([[1.0, 1.0, 0.0, 9.0]])
+    label = np.array([[0, 2, 1, -1]])
+    id_rank = np.array([[0, 1, 2, 3]])
+    ideal = 3 + 1 / np.log2(3)
+    got = 0 + 3 / np.log2(3) + 1 / np.log2(4)  # tie broken by item id: item 0 first
+    assert ndcg_at_10(scores, label, id_rank) == pytest.approx(got / ideal)
+
+
+def test_normaliser_compresses_heavy_tails(tiny: Prepared) -> None:
+    norm = Normaliser.fit(tiny.dataset["page_train"], tiny.layout)
+    fm = tiny.layout.feature_modality
+    assert norm.log_cols[fm == 1].any() and norm.log_cols[fm == 2].any()
+    assert not norm.log_cols[fm == 0].any()
+
+
+def test_compare_rows(cache: DatasetCache, tiny: Prepared, tmp_path: Path) -> None:
+    """reporting.compare on two label-free cells of the tiny dataset (the conftest's TINY)."""
+    params = {"n_queries": 240, "seed": 3}
+    version = parse_spec("synthetic-serp")[0].version
+    for name in ("interleave", "fusion-zscore"):
+        config = CellConfig("synthetic-serp", name, None, None, 0, {}, params, version)
+        run_cell(config, tmp_path, cache)
+    frame = compare(
+        tmp_path,
+        dataset_key("synthetic-serp", params),
+        [("interleave", "fusion-zscore"), ("fusion-zscore", "fusion-zscore")],
+    )
+    assert list(frame["a"]) == ["interleave", "fusion-zscore"]
+    assert frame["p"].iloc[1] == 1.0 and frame["diff"].iloc[1] == 0.0
+    assert (frame["p_holm"] >= frame["p"]).all()
+    with pytest.raises(ValueError, match="no results"):
+        compare(tmp_path, dataset_key("synthetic-serp", params), [("smar@10%", "interleave")])

@@ -1,0 +1,172 @@
+"""Real LETOR data: golden counts of every shipped dataset, checksums and declared counts,
+the data-folder errors, the ``letor`` / ``letor-serp`` families, and the LETOR 4.0 NDCG."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmark import cli
+from benchmark.core.catalog import load_dataset
+from benchmark.core.data import DataError
+from benchmark.pipeline import grid, stage1
+from benchmark.tools.reproduce_letor import letor_average_precision, letor_ndcg, letor_precision
+from datasets import files
+
+DATA = files.data_dir()
+pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data folder at {DATA}")
+
+# From ../shared/data/*/PROVENANCE.md (measured there with scikit-learn), written out here.
+GOLDEN = {
+    "mq2008": (784, 15211, 46, (12279, 2001, 931)),
+    "ohsumed": (106, 16140, 45, (11303, 2585, 2252)),
+    "yahoo-sample": (251, 3773, 300, (851, 1467, 1110, 266, 79)),
+}
+FOLD1 = {  # (queries, documents) of train / vali / test
+    "mq2008": ((471, 9630), (157, 2707), (156, 2874)),
+    "ohsumed": ((63, 9219), (21, 3538), (22, 3383)),
+    "yahoo-sample": ((201, 3005), None, (50, 768)),
+}
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_golden_counts(name: str) -> None:
+    parts = files.read_fold(files.KNOWN[name], 1)
+    found = files.counts(parts)
+    assert (found["queries"], found["docs"], found["features"], found["labels"]) == GOLDEN[name]
+    for part, expected in zip(("train", "vali", "test"), FOLD1[name], strict=True):
+        if expected is None:
+            assert part not in parts
+            continue
+        f = parts[part]
+        assert (len(np.unique(f.qids)), f.n_rows) == expected
+
+
+def copy_dataset(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private data folder holding one dataset, and a private checksum cache."""
+    facts = files.KNOWN[name]
+    shutil.copytree(DATA / facts.folder, tmp_path / "data" / facts.folder)
+    monkeypatch.setenv("BENCHMARK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "data" / facts.folder
+
+
+def test_checksum_mismatch_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_dataset(tmp_path, "ohsumed", monkeypatch)
+    s2 = root / "S2.txt"
+    s2.chmod(0o644)
+    s2.write_bytes(s2.read_bytes().replace(b"qid:22 ", b"qid:22  ", 1))
+    with pytest.raises(DataError, match=rf"{s2}: sha256 is [0-9a-f]{{64}}, expected 935539d3"):
+        files.read_fold(files.KNOWN["ohsumed"], 1)
+
+
+def test_verified_checksums_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_dataset(tmp_path, "yahoo-sample", monkeypatch)
+    files.read_fold(files.KNOWN["yahoo-sample"], 1)
+    assert files.cache_file().is_file()
+
+    def no_hashing(path: Path) -> str:
+        raise AssertionError(f"{path} hashed again")
+
+    monkeypatch.setattr(files, "sha256_of", no_hashing)
+    files.read_fold(files.KNOWN["yahoo-sample"], 1)
+
+
+def test_count_mismatch_is_an_error() -> None:
+    wrong = dataclasses.replace(files.KNOWN["ohsumed"], queries=105, labels=(1, 2, 3))
+    with pytest.raises(DataError, match=r"queries 106 \(expected 105\); labels"):
+        files.read_fold(wrong, 1)
+
+
+def test_missing_folder_names_where_and_what(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BENCHMARK_DATA_DIR", str(tmp_path))
+    with pytest.raises(FileNotFoundError) as err:
+        load_dataset("letor:mq2008")
+    message = str(err.value)
+    assert "\n" not in message and str(tmp_path / "mq2008") in message
+    assert "S1.txt" in message and "BENCHMARK_DATA_DIR" in message
+
+
+def test_unknown_name_and_bad_parameters() -> None:
+    with pytest.raises(ValueError, match="neither a known dataset"):
+        load_dataset("letor:no-such-set")
+    with pytest.raises(ValueError, match=r"folds 1\.\.5, not 6"):
+        load_dataset("letor:mq2008", {"fold": 6})
+    with pytest.raises(ValueError, match="letor has no parameter 'lambda'"):
+        load_dataset("letor:mq2008", {"lambda": 1})
+
+
+def test_letor_plain_splits_follow_the_fold() -> None:
+    data = load_dataset("letor:mq2008", {"fold": 3})  # train S3,S4,S5 | vali S1 | test S2
+    sizes = {name: (s.n_queries, s.n_items) for name, s in data.splits.items()}
+    assert sizes == {
+        "modal_train": (0, 0),
+        "page_train": (470, 8643),
+        "page_valid": (157, 2933),
+        "test": (157, 3635),
+    }
+    assert data.modalities == ("doc",) and data.feature_modality.tolist() == [0] * 46
+    test = data["test"]
+    assert np.array_equal(test.page_label, test.modal_label)
+    for _, rows in test.queries():
+        assert len(set(test.item_ids[rows].tolist())) == rows.stop - rows.start
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_letor_serp_pages(name: str) -> None:
+    data = load_dataset(f"letor-serp:{name}")
+    assert data.modalities == ("web", "image", "video")
+    total = sum(s.n_queries for s in data.splits.values())
+    assert total == GOLDEN[name][0] and all(s.n_queries for s in data.splits.values())
+    for split in data.splits.values():
+        for m in range(3):
+            rows = split.modality == m
+            assert not split.features[rows][:, data.feature_modality != m].any()
+        shift = split.page_label.astype(int) - split.modal_label
+        assert np.abs(shift).max() <= 1 and not split.page_label[split.modal_label == 0].any()
+    same = load_dataset(f"letor-serp:{name}")
+    assert np.array_equal(same["test"].features, data["test"].features)
+    flat = load_dataset(f"letor-serp:{name}", {"lambda": 0})["test"]
+    assert np.array_equal(flat.page_label, flat.modal_label)
+
+
+def test_letor_serp_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # one LightGBM thread: with two, OpenMP's busy waiting on a loaded 2-core machine makes
+    # these tiny stage-1 fits ~100x slower, which is not what this test is about
+    monkeypatch.setitem(stage1.PARAMS, "num_threads", 1)
+    cells = grid.plan("letor-serp:yahoo-sample", ["interleave"], [0.1], 1)
+    outcome = grid.run(cells, tmp_path, progress=False)
+    assert not outcome.failures and len(outcome.results) == 1
+    manifest = outcome.results[0].manifest
+    assert manifest["queries_evaluated"] == 49 and manifest["excluded_queries"]["count"] == 1
+    assert set(manifest["stage1"]) == {"web", "image", "video"}
+    assert 0 < manifest["mean"]["ndcg_burges@10"] <= 1
+
+
+def test_datasets_command_lists_counts_and_presence(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["datasets"]) == 0
+    out = capsys.readouterr().out
+    for line_start in ("letor:mq2008 ", "letor-serp:ohsumed ", "letor:yahoo-sample "):
+        line = next(row for row in out.splitlines() if row.startswith(line_start))
+        assert "yes" in line.split()
+    assert "784" in next(r for r in out.splitlines() if r.startswith("letor:mq2008 "))
+    assert "no" in next(r for r in out.splitlines() if r.startswith("letor:mslr-web30k ")).split()
+
+
+def test_letor4_ndcg_convention() -> None:
+    assert letor_ndcg([0, 0, 0, 0], 3) == 0.0  # no relevant document: 0, still counted
+    assert letor_ndcg([2, 1, 0], 5) == 0.0  # fewer than k documents: 0
+    # ranks 1 and 2 are not discounted; rank 3 by 1/log2(3); gains 2^l - 1
+    got = letor_ndcg([1, 0, 2, 0], 3)
+    assert got == pytest.approx((1 + 0 + 3 / np.log2(3)) / (3 + 1 + 0))
+    # P@k: labels 1 and 2 relevant, missing ranks not relevant; AP over the whole list
+    assert letor_precision([0, 2, 1], 3) == pytest.approx(2 / 3)
+    assert letor_precision([0, 2, 1], 10) == pytest.approx(2 / 10)
+    assert letor_average_precision([0, 2, 0, 1]) == pytest.approx((1 / 2 + 2 / 4) / 2)
+    assert letor_average_precision([0, 0]) == 0.0

@@ -1,0 +1,140 @@
+"""The SVMLight/LETOR reader: agreement with a plain-Python reference parser on the real files,
+tolerated input, and malformed input giving ``<file>:<line>: <problem>`` errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmark.core.data import DataError
+from benchmark.tools.memcheck_svmlight import generate
+from datasets import svmlight
+from datasets.files import data_dir
+from datasets.svmlight import read_query_file, read_svmlight
+
+DATA = data_dir()
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data folder at {DATA}")
+
+
+def reference(path: Path, width: int, qid: bool = True) -> tuple[np.ndarray, ...]:
+    """The obvious line-by-line parser, as an independent check."""
+    rows, labels, qids = [], [], []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        tokens = line.split("#")[0].split()
+        if not tokens:
+            continue
+        labels.append(int(float(tokens[0])))
+        if qid:
+            qids.append(int(tokens[1][4:]))
+        row = np.zeros(width, dtype=np.float32)
+        for tok in tokens[1 + qid :]:
+            key, value = tok.split(":")
+            row[int(key) - 1] = float(value)
+        rows.append(row)
+    return np.array(rows), np.array(labels), np.array(qids)
+
+
+@needs_data
+@pytest.mark.parametrize("name, width", [("mq2008/S1.txt", 46), ("ohsumed/S2.txt", 45)])
+def test_matches_reference_on_letor_files(name: str, width: int) -> None:
+    got = read_svmlight(DATA / name)
+    features, labels, qids = reference(DATA / name, width)
+    assert got.features.dtype == np.float32 and got.features.shape == features.shape
+    assert np.array_equal(got.features, features)
+    assert np.array_equal(got.labels, labels) and np.array_equal(got.qids, qids)
+
+
+@needs_data
+def test_lightgbm_sample_with_query_file() -> None:
+    path = DATA / "lightgbm_lambdarank" / "rank.test"
+    got = read_svmlight(path, query_file=f"{path}.query")  # width inferred: largest index
+    features, labels, _ = reference(path, 300, qid=False)
+    assert got.features.shape == (768, 300)
+    assert np.array_equal(got.features, features) and np.array_equal(got.labels, labels)
+    assert len(np.unique(got.qids)) == 50 and np.all(np.diff(got.qids) >= 0)
+
+
+def write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "data.txt"
+    path.write_bytes(data)
+    return path
+
+
+def test_tolerated_input(tmp_path: Path) -> None:
+    text = (
+        b"# header comment\n\n2 qid:1 1:0.5 3:0.25 # docid = caf\xe9\n"  # latin-1 comment
+        b"0 qid:1  2:1 \r\n   \n1 qid:2\t1:1e-3 2:4"  # CRLF, double space, tab, no final newline
+    )
+    got = read_svmlight(write(tmp_path, text))
+    assert got.features.tolist() == [[0.5, 0, 0.25], [0, 1, 0], [np.float32(1e-3), 4, 0]]
+    assert got.labels.tolist() == [2, 0, 1] and got.qids.tolist() == [1, 1, 2]
+
+
+def test_chunk_boundaries_do_not_matter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "gen.txt"
+    generate(path, rows=600, features=7)
+    whole = read_svmlight(path)
+    monkeypatch.setattr(svmlight, "CHUNK_BYTES", 97)
+    small = read_svmlight(path)
+    assert np.array_equal(whole.features, small.features)
+    assert np.array_equal(whole.qids, small.qids) and np.array_equal(whole.labels, small.labels)
+    lines = path.read_bytes().split(b"\n")
+    lines[450] = lines[450].replace(b"3:", b"3x")
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(DataError, match=rf"{path}:451: expected <index>:<value>"):
+        read_svmlight(path)
+
+
+MALFORMED = {
+    "bad value": (b"1 qid:1 1:0.5\n0 qid:1 1:abc\n", 2, "value 'abc' is not a finite number"),
+    "bad line": (b"1 qid:1 1:0.5\nthis is not svmlight\n", 2, "label 'this' is not an integer"),
+    "missing colon": (b"1 qid:1 1 0.5\n", 1, "expected <index>:<value>, got '1'"),
+    "index zero": (b"1 qid:1 0:0.5\n", 1, "feature index 0 < 1"),
+    "index not an integer": (b"1 qid:1 1.5:0.5\n", 1, "expected <index>:<value>, got '1.5:0.5'"),
+    "indices decrease": (b"1 qid:1 3:0.5 2:0.1\n", 1, "feature index 2 after 3"),
+    "missing qid": (b"1 qid:1 1:0.5\n0 1:0.3\n", 2, "missing qid"),
+    "qid out of place": (b"1 1:2 qid:5\n", 1, "qid:<id> must come once, right after the label"),
+    "label not integral": (b"0.5 qid:1 1:1\n", 1, "label '0.5' is not an integer"),
+    "nan value": (b"1 qid:1 1:nan\n", 1, "value 'nan' is not a finite number"),
+    "query not contiguous": (b"1 qid:1 1:1\n1 qid:2 1:1\n1 qid:1 1:1\n", 3, "qid 1 appears again"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_malformed_lines_name_file_and_line(tmp_path: Path, case: str) -> None:
+    data, line, problem = MALFORMED[case]
+    path = write(tmp_path, data)
+    with pytest.raises(DataError) as err:
+        read_svmlight(path)
+    assert str(err.value).startswith(f"{path}:{line}: ")
+    assert problem in str(err.value)
+
+
+def test_index_beyond_declared_features(tmp_path: Path) -> None:
+    path = write(tmp_path, b"1 qid:1 1:1\n1 qid:1 2:1 5:1\n")
+    with pytest.raises(DataError, match=rf"{path}:2: feature index 5 > 3"):
+        read_svmlight(path, n_features=3)
+
+
+@pytest.mark.parametrize("data", [b"", b"# only a comment\n\n   \n"])
+def test_empty_file(tmp_path: Path, data: bytes) -> None:
+    path = write(tmp_path, data)
+    with pytest.raises(DataError, match=rf"{path}: no data rows \(empty file\)"):
+        read_svmlight(path)
+
+
+def test_query_file_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, b"1 1:1\n0 1:2\n2 1:3\n")
+    groups = tmp_path / "data.txt.query"
+    groups.write_text("2\n2\n")
+    with pytest.raises(DataError, match="group sizes sum to 4 but the data has 3 rows"):
+        read_svmlight(path, query_file=groups)
+    groups.write_text("2\nx\n")
+    with pytest.raises(DataError, match=rf"{groups}:2: expected a positive group size"):
+        read_query_file(groups, 3)
+    groups.write_text("1\n2\n")
+    assert read_svmlight(path, query_file=groups).qids.tolist() == [0, 1, 1]
+    with pytest.raises(DataError, match="unexpected qid"):
+        read_svmlight(write(tmp_path, b"1 qid:3 1:1\n"), query_file=groups)

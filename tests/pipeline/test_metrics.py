@@ -1,0 +1,77 @@
+"""Metrics: ranx numbers from a saved run agree with an independent evaluator (ir_measures,
+gains 2^l - 1) to 1e-9; ties are broken by score, then item id, before any library sees them."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import ir_measures
+import numpy as np
+import pandas as pd
+import pytest
+
+from benchmark.core.config import CellConfig
+from benchmark.pipeline.harness import DatasetCache, run_cell
+from benchmark.pipeline.metrics import ranking, read_qrels, read_run
+from tests.conftest import TINY
+
+GAINS = {0: 0, 1: 1, 2: 3, 3: 7, 4: 15}
+
+
+@pytest.fixture(scope="module")
+def saved_cell(tmp_path_factory: pytest.TempPathFactory, cache: DatasetCache):
+    out = tmp_path_factory.mktemp("metrics")
+    config = CellConfig("synthetic-serp", "fusion-zscore", None, None, 0, {}, dict(TINY), "2")
+    return out, run_cell(config, out, cache)
+
+
+def test_ndcg_matches_ir_measures(saved_cell) -> None:
+    out, result = saved_cell
+    qrels = read_qrels(out / result.manifest["qrels"])
+    run = read_run(result.run_dir / "run.trec")
+    positive = {q for q, docs in qrels.items() if max(docs.values()) > 0}
+    qrels = {q: d for q, d in qrels.items() if q in positive}
+    run = {q: d for q, d in run.items() if q in positive}
+    measure = ir_measures.nDCG(gains=GAINS) @ 10
+    theirs = {m.query_id: m.value for m in ir_measures.iter_calc([measure], qrels, run)}
+    ours = pd.read_parquet(result.run_dir / "metrics.parquet")
+    ours = ours[ours.metric == "ndcg_burges@10"].set_index("qid").value
+    assert set(ours.index) == set(theirs) == positive
+    diff = max(abs(ours[q] - theirs[q]) for q in theirs)
+    assert diff < 1e-9, diff
+    mrr = {m.query_id: m.value for m in ir_measures.iter_calc([ir_measures.RR @ 10], qrels, run)}
+    ours_mrr = pd.read_parquet(result.run_dir / "metrics.parquet").query("metric == 'mrr@10'")
+    assert max(abs(v - mrr[q]) for q, v in zip(ours_mrr.qid, ours_mrr.value, strict=True)) < 1e-9
+
+
+def test_run_file_is_strictly_ordered(saved_cell) -> None:
+    _, result = saved_cell
+    lines = Path(result.run_dir / "run.trec").read_text().splitlines()
+    by_query: dict[str, list[tuple[int, float]]] = {}
+    for line in lines:
+        q, _, _, rank, score, _ = line.split()
+        by_query.setdefault(q, []).append((int(rank), float(score)))
+    for entries in by_query.values():
+        ranks = [r for r, _ in entries]
+        scores = [s for _, s in entries]
+        assert ranks == list(range(1, len(ranks) + 1))
+        assert all(a > b for a, b in itertools.pairwise(scores))
+
+
+def test_ties_break_by_item_id(tiny) -> None:
+    test = tiny.dataset["test"]
+    order = ranking(test, np.zeros(test.n_items))
+    first_page = order[: test.group_sizes[0]]
+    assert test.item_ids[first_page].tolist() == sorted(test.item_ids[: test.group_sizes[0]])
+
+
+def test_manifest_records_what_the_protocol_asks(saved_cell) -> None:
+    _, result = saved_cell
+    m = result.manifest
+    assert m["run_id"] == result.config.run_id
+    assert {"git_sha", "versions", "wall_time_s", "annotation", "excluded_queries"} <= set(m)
+    assert m["queries_evaluated"] + m["excluded_queries"]["count"] == 48
+    mix = m["modality_mix"]
+    assert abs(sum(v for k, v in mix.items() if k.startswith("share@10:")) - 1) < 1e-9
+    assert abs(sum(v for k, v in mix.items() if k.startswith("ideal_share@10:")) - 1) < 1e-9
