@@ -1,43 +1,25 @@
-"""``python -m benchmark``: run grids, list what is registered, rebuild leaderboards, measure."""
+"""``python -m benchmark``: run grids, list what is registered, rebuild reports, measure.
+
+Every command validates its input before any cell runs; a usage error is one ``error:`` line
+and exit 2, a failure exit 1, Ctrl-C exit 130 with what finished listed, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import shlex
 import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
+from benchmark.cli_parser import parser
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
+from benchmark.store import StoreError
 
-DEFAULT_DATASET = "synthetic-serp"
-
-
-def budget_arg(text: str) -> float:
-    from benchmark.core.annotation import parse_budget
-
-    try:
-        return parse_budget(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def key_value(text: str) -> tuple[str, Any]:
-    key, sep, raw = text.partition("=")
-    if not sep or not key:
-        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        value = raw
-    return key, value
-
-
-def names_arg(text: str) -> list[str]:
-    return [n.strip() for n in text.split(",") if n.strip()]
+USAGE_ERRORS = (ValueError, UnknownNameError, DataError, FileNotFoundError)
+INTERRUPTED = 130
 
 
 def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -50,66 +32,104 @@ def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from benchmark.core.catalog import dataset_key, parse_spec
+def data_dir(args: argparse.Namespace) -> Path:
+    from benchmark.pipeline.harness import default_data_dir
+
+    return args.data_dir if getattr(args, "data_dir", None) else default_data_dir()
+
+
+def planned_cells(args: argparse.Namespace) -> list[Any]:
+    """The cells the run's arguments (or grid file) ask for, validated."""
+    from benchmark.core.annotation import parse_budget
+    from benchmark.core.catalog import parse_spec
     from benchmark.core.reranker import RERANKERS
     from benchmark.pipeline import grid
-    from benchmark.reporting import report
 
     if args.grid:
-        from benchmark.core.annotation import parse_budget
+        return grid.load_grid(args.grid, parse_budget, data_dir(args))
+    parse_spec(args.dataset)
+    names = (
+        [n for g in args.rerankers for n in g]
+        if args.rerankers
+        else [n for n, cls in RERANKERS.items() if cls.in_default_run]
+    )
+    for name in names:
+        RERANKERS.get(name)
+    params = reranker_params(args.param)
+    for name in params:
+        if name not in names:
+            raise ValueError(f"--param names reranker {name!r}, which is not being run")
+    return grid.plan(
+        args.dataset,
+        names,
+        args.budget,
+        args.seeds,
+        strategy=args.strategy,
+        params=params,
+        dataset_params=dict(args.dataset_param),
+        data_dir=data_dir(args),
+    )
 
-        cells = grid.load_grid(args.grid, parse_budget)
-    else:
-        parse_spec(args.dataset)
-        names = (
-            [n for g in args.rerankers for n in g]
-            if args.rerankers
-            else [n for n, cls in RERANKERS.items() if cls.in_default_run]
-        )
-        for name in names:
-            RERANKERS.get(name)
-        params = reranker_params(args.param)
-        for name in params:
-            if name not in names:
-                raise ValueError(f"--param names reranker {name!r}, which is not being run")
-        cells = grid.plan(
-            args.dataset,
-            names,
-            args.budget,
-            args.seeds,
-            strategy=args.strategy,
-            params=params,
-            dataset_params=dict(args.dataset_param),
-        )
-    cache = grid.DatasetCache()
-    for spec, params in grid.datasets_to_load(cells, args.out, force=args.force):
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from benchmark.core.catalog import dataset_key
+    from benchmark.pipeline import grid
+    from benchmark.store import Store
+
+    cells = planned_cells(args)
+    store = Store(args.out)
+    store.sweep()
+    cache = grid.DatasetCache(data_dir(args))
+    for spec, params in grid.datasets_to_load(cells, store, force=args.force):
         cache.get(spec, params)  # a bad dataset is one error before any cell, not one per cell
-    outcome = grid.run(cells, args.out, force=args.force, progress=not args.quiet, cache=cache)
+    grid.mark_datasets(cells, store)
+    command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
+    outcome = grid.run(
+        cells, store, force=args.force, progress=not args.quiet, cache=cache, command=command
+    )
     reused = sum(r.cached for r in outcome.results)
     print(
-        f"{len(outcome.results)} cells done ({reused} reused from {args.out / 'runs'}), "
+        f"{len(outcome.results)} cells done ({reused} reused from {args.out}), "
         f"{len(outcome.failures)} failed"
     )
-    if outcome.results:
-        show_stage1(outcome.results[0].manifest)
-    from benchmark.reporting.leaderboard import row_label
-
-    done = {r.manifest["dataset_key"] for r in outcome.results}
-    ran = {row_label(r.manifest["config"], r.manifest["label"]) for r in outcome.results}
-    for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
-        if key in done:
-            board, caption, paths = report.write(args.out, key)
-            print_board(board, caption, key, only=ran)
-            print(f"written: {paths[0].parent}/{key}.{{md,csv,tex}}, report {paths[-1]}")
-    for cell, message in outcome.failures:
-        print(f"error: cell {cell.label(None)} seed {cell.seed} failed: {message}", file=sys.stderr)
+    try:
+        if outcome.interrupted:
+            print(
+                f"interrupted: {len(cells) - len(outcome.results) - len(outcome.failures)} "
+                "cells not run; the finished ones are kept (run again to continue)"
+            )
+            return INTERRUPTED
+        if outcome.results:
+            show_stage1(outcome.results[0].manifest)
+        ran = {r.manifest["label"] for r in outcome.results}
+        done = {r.manifest["dataset_key"] for r in outcome.results}
+        for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
+            if key in done:
+                write_report(store, key, only=ran)
+    finally:
+        for cell, message in outcome.failures:
+            print(
+                f"error: cell {cell.run_id} ({cell.reranker} budget={cell.budget} "
+                f"seed={cell.seed}) failed: {message}",
+                file=sys.stderr,
+            )
     return 1 if outcome.failures else 0
 
 
+def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
+    from benchmark.reporting import report
+
+    board, caption, paths = report.write(store, key)
+    print_board(board, caption, key, only=only)
+    print(f"written: {store.out / 'leaderboards'}/{key}.{{md,csv,tex}}, report {paths[-1]}")
+
+
 def show_stage1(manifest: dict[str, Any]) -> None:
-    parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
-    print("single-modal rankers, within-modality NDCG@10 on test: " + ", ".join(parts))
+    if manifest["stage1"]:
+        parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
+        print("single-modal rankers, within-modality nDCG@10 on test: " + ", ".join(parts))
+    else:
+        print("single-modal rankers: none (this dataset has no modal_train split)")
     excluded = manifest["excluded_queries"]["count"]
     print(
         f"test queries evaluated: {manifest['queries_evaluated']} "
@@ -120,11 +140,11 @@ def show_stage1(manifest: dict[str, Any]) -> None:
 def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
     """Print the leaderboard; with ``only``, just those rows and the best reference (the
     p-values still come from the whole leaderboard, as in the written files)."""
-    from benchmark.reporting.leaderboard import best_reference, formatted
+    from benchmark.reporting.leaderboard import best_label, formatted
 
     hidden = 0
     if only is not None and not board.empty:
-        keep = board.row.isin(only) | (board.row == best_reference(board))
+        keep = board.row.isin(only) | (board.row == best_label(board))
         hidden = int((~keep).sum())
         board = board[keep]
     table = formatted(board)
@@ -149,6 +169,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         strat = cls.default_strategy or "label-free"
         extra = "" if cls.in_default_run else ", not in the default run"
         print(f"  {name:<20} {cls.description} [default strategy: {strat}{extra}]")
+        for what in ("inputs", "objective"):
+            if getattr(cls, what, ""):
+                print(f"  {'':<20}   {what}: {getattr(cls, what)}")
     print("datasets:")
     for name, fam in DATASETS.items():
         spec = name + (":<arg>" if fam.argument == "required" else "")
@@ -161,12 +184,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from benchmark.core.catalog import dataset_key
-    from benchmark.reporting import report
+    from benchmark.store import Store
 
-    key = dataset_key(args.dataset, dict(args.dataset_param))
-    board, caption, paths = report.write(args.out, key)
-    print_board(board, caption, key)
-    print("written:\n  " + "\n  ".join(str(p) for p in paths))
+    store = Store(args.out)
+    store.sweep()
+    write_report(store, dataset_key(args.dataset, dict(args.dataset_param)))
     return 0
 
 
@@ -175,7 +197,7 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
     rows = []
     for name, family in DATASETS.items():
-        described = family.describe() if family.describe else [{"name": name}]
+        described = family.describe(data_dir(args)) if family.describe else [{"name": name}]
         rows += [{"family": name, **row} for row in described]
     cols = ["name", "queries", "items", "features", "labels", "present"]
     print("  ".join(f"{c:<12}" if c != "name" else f"{c:<28}" for c in cols))
@@ -193,128 +215,30 @@ def cmd_perf(args: argparse.Namespace) -> int:
     return perf.main(args)
 
 
-def add_data_dir(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--data-dir",
-        type=Path,
-        help="folder holding the real datasets (default: $BENCHMARK_DATA_DIR, then ../shared/data)",
-    )
-
-
-def add_dataset_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--dataset",
-        default=DEFAULT_DATASET,
-        help="dataset spec, e.g. synthetic-serp (default) or letor-serp:mq2008",
-    )
-    p.add_argument(
-        "--dataset-param",
-        type=key_value,
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="dataset parameter, e.g. modal_train_keep=0.25",
-    )
-    add_data_dir(p)
-    p.add_argument(
-        "--out", type=Path, default=Path("results"), help="results folder (default: results)"
-    )
-
-
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
-        prog="python -m benchmark",
-        description="Whole-page reranking under annotation budgets: run rerankers on datasets "
-        "under budgets, evaluate with ranx, write leaderboards.",
-    )
-    sub = top.add_subparsers(dest="command", required=True)
-
-    run = sub.add_parser(
-        "run",
-        help="run rerankers under budgets and print the leaderboard",
-        description="Run a grid of cells (reranker x budget x seed); finished "
-        "cells are reused; budgeted rerankers also get their 100%% reference.",
-    )
-    add_dataset_args(run)
-    run.add_argument(
-        "--rerankers",
-        type=names_arg,
-        action="append",
-        metavar="A,B",
-        help="comma-separated reranker names (default: the main ones; see `list`)",
-    )
-    run.add_argument(
-        "--budget",
-        type=budget_arg,
-        nargs="+",
-        default=[0.1],
-        metavar="B",
-        help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%)",
-    )
-    run.add_argument(
-        "--strategy",
-        help="annotation strategy for budgeted rerankers "
-        "(default: each reranker's own; see `list`)",
-    )
-    run.add_argument("--seeds", type=int, default=3, help="seeds per cell (default 3)")
-    run.add_argument(
-        "--param",
-        type=key_value,
-        action="append",
-        default=[],
-        metavar="RERANKER.KEY=VALUE",
-        help="reranker hyper-parameter override",
-    )
-    run.add_argument(
-        "--grid",
-        metavar="NAME",
-        help="run a grid file instead: grids/NAME.toml "
-        "(or a path to a .toml); ignores --dataset/--rerankers/--budget/--seeds",
-    )
-    run.add_argument("--force", action="store_true", help="re-run cells that are cached")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-    run.set_defaults(func=cmd_run)
-
-    lst = sub.add_parser("list", help="list rerankers, datasets and strategies")
-    lst.set_defaults(func=cmd_list)
-
-    dsets = sub.add_parser(
-        "datasets", help="list every dataset with its counts and whether its files are present"
-    )
-    add_data_dir(dsets)
-    dsets.set_defaults(func=cmd_datasets)
-
-    rep = sub.add_parser(
-        "report",
-        help="rebuild the leaderboard, budget table, annotation saving, plots and HTML report "
-        "of a dataset from its result files",
-    )
-    add_dataset_args(rep)
-    rep.set_defaults(func=cmd_report)
-
-    perf = sub.add_parser("perf", help="measure wall time, LambdaMART overhead and peak memory")
-    perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")
-    perf.add_argument(
-        "--skip-default-run", action="store_true", help="skip timing the full default run"
-    )
-    perf.add_argument(
-        "--out", type=Path, default=Path("results"), help="where perf.json and perf.md go"
-    )
-    perf.set_defaults(func=cmd_perf)
-    return top
+COMMANDS = {
+    "run": cmd_run,
+    "list": cmd_list,
+    "report": cmd_report,
+    "datasets": cmd_datasets,
+    "perf": cmd_perf,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    args.argv = argv
     if getattr(args, "seeds", 1) < 1:
         parser().error("--seeds must be at least 1")
     warnings.filterwarnings("ignore", module="ranx")
     warnings.filterwarnings("ignore", message=".*unsafe cast.*")
-    if getattr(args, "data_dir", None) is not None:
-        os.environ["BENCHMARK_DATA_DIR"] = str(args.data_dir)
     try:
-        code: int = args.func(args)
-    except (ValueError, UnknownNameError, DataError, FileNotFoundError) as exc:
+        return COMMANDS[args.command](args)
+    except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return code
+    except (StoreError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        return INTERRUPTED

@@ -1,6 +1,6 @@
 """Real learning-to-rank data: ``letor:<name>`` (plain LTR, one modality) and ``letor-serp:<name>``
 (semi-synthetic whole pages, PROTOCOL §3.2). ``<name>`` is a dataset of
-:data:`datasets.files.KNOWN` (``mq2008``, ``ohsumed``, ``yahoo-sample``, ``mslr-web10k``, ...)
+:data:`datasets.catalogue.KNOWN` (``mq2008``, ``ohsumed``, ``yahoo-sample``, ``mslr-web10k``, ...)
 or the path of a folder of LETOR files.
 
 Splits (parameter ``fold``, default 1, selects the LETOR fold):
@@ -37,6 +37,7 @@ Whole pages (``letor-serp``), all drawn from ``seed``:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,12 @@ from typing import Any
 import numpy as np
 
 from benchmark.core.catalog import DatasetFamily, register_dataset
+from benchmark.core.config import canonical_json
 from benchmark.core.data import MAX_LABEL, Dataset, Split
-from datasets import files
+from datasets.catalogue import KNOWN, Facts
+from datasets.checksums import digest
+from datasets.folds import read_fold
+from datasets.locate import describe, fold_files, resolve
 from datasets.svmlight import LtrFile
 
 MODALITIES = ("web", "image", "video")
@@ -97,21 +102,30 @@ def coerce(family: str, params: dict[str, Any]) -> Params:
     return Params(**out)
 
 
-def check(family: str, arg: str | None, params: dict[str, Any]) -> tuple[files.Facts, Params]:
+def check(
+    family: str, arg: str | None, params: dict[str, Any], data_dir: Path
+) -> tuple[Facts, Params]:
     """Validate the spec and parameters and find the files (raises before any cell runs)."""
     p = coerce(family, params)
-    facts = files.resolve(str(arg))
-    files.fold_files(facts, p.fold)
+    facts = resolve(str(arg))
+    fold_files(facts, p.fold, data_dir)
     return facts, p
 
 
-def check_params(family: str, arg: str | None, params: dict[str, Any]) -> None:
-    check(family, arg, params)
+def fingerprint(family: str, arg: str | None, params: dict[str, Any], data_dir: Path) -> str:
+    """A hash of the parameters and of the bytes of the fold's files (sha256, cached)."""
+    facts, p = check(family, arg, params, data_dir)
+    paths = [path for part in fold_files(facts, p.fold, data_dir).values() for path in part]
+    if facts.query_files:
+        paths += [path.with_name(path.name + ".query") for path in paths]
+    content = {path.name: digest(path) for path in paths}
+    names = canonical_json([family, dataclasses.asdict(p), content])
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 
-def load_letor(arg: str | None, params: dict[str, Any]) -> Dataset:
-    facts, p = check("letor", arg, params)
-    parts = files.read_fold(facts, p.fold)
+def load_letor(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:
+    facts, p = check("letor", arg, params, data_dir)
+    parts = read_fold(facts, p.fold, data_dir)
     train, valid = split_valid(parts, p)
     named = {"page_train": train, "page_valid": valid, "test": parts["test"]}
     splits = {name: plain_split(name, part) for name, part in named.items()}
@@ -122,9 +136,9 @@ def load_letor(arg: str | None, params: dict[str, Any]) -> Dataset:
     return Dataset(f"letor:{facts.name}", ("doc",), owner, splits, info)
 
 
-def load_serp(arg: str | None, params: dict[str, Any]) -> Dataset:
-    facts, p = check("letor-serp", arg, params)
-    parts = files.read_fold(facts, p.fold)
+def load_serp(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:
+    facts, p = check("letor-serp", arg, params, data_dir)
+    parts = read_fold(facts, p.fold, data_dir)
     train, valid = split_valid(parts, p)
     modal, page = take_queries(train, p.modal_fraction, p.seed + 1)
     named = {"modal_train": modal, "page_train": page, "page_valid": valid, "test": parts["test"]}
@@ -270,9 +284,9 @@ def query_means(f: LtrFile) -> np.ndarray:
     return sums / np.diff(np.r_[starts, f.n_rows])[:, None]
 
 
-def describe_serp() -> list[dict[str, Any]]:
-    rows = files.describe("letor-serp")
-    for row, facts in zip(rows, files.KNOWN.values(), strict=True):
+def describe_serp(data_dir: Path) -> list[dict[str, Any]]:
+    rows = describe("letor-serp", data_dir)
+    for row, facts in zip(rows, KNOWN.values(), strict=True):
         if facts.n_features is not None:
             row["features"] = len(MODALITIES) * max(1, round(Params().keep * facts.n_features))
     return rows
@@ -284,8 +298,9 @@ register_dataset(
         "real LETOR/SVMLight data as plain LTR (one modality, LETOR folds): letor:<name|folder>",
         load_letor,
         argument="required",
-        describe=lambda: files.describe("letor"),
-        check=lambda arg, params: check_params("letor", arg, params),
+        describe=lambda data_dir: describe("letor", data_dir),
+        check=lambda arg, params, data_dir: check("letor", arg, params, data_dir),
+        fingerprint=lambda arg, params, data_dir: fingerprint("letor", arg, params, data_dir),
     )
 )
 register_dataset(
@@ -296,6 +311,7 @@ register_dataset(
         load_serp,
         argument="required",
         describe=describe_serp,
-        check=lambda arg, params: check_params("letor-serp", arg, params),
+        check=lambda arg, params, data_dir: check("letor-serp", arg, params, data_dir),
+        fingerprint=lambda arg, params, data_dir: fingerprint("letor-serp", arg, params, data_dir),
     )
 )

@@ -34,6 +34,7 @@ searches show other notes): it checks parsing, not ranking.
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,9 @@ import numpy as np
 import pandas as pd
 
 from benchmark.core.catalog import DatasetFamily, register_dataset
+from benchmark.core.config import canonical_json
 from benchmark.core.data import DataError, Dataset, Split
-from datasets import files
+from datasets.checksums import digest
 
 MODALITIES = ("image-text", "video")
 NOTE_TYPES = {1: 0, 2: 1}
@@ -94,9 +96,9 @@ def numbers(value: Any) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)
 
 
-def folder(arg: str) -> Path:
+def folder(arg: str, data_dir: Path) -> Path:
     path = Path(arg).expanduser()
-    return path if path.is_dir() or path.is_absolute() else files.data_dir() / arg
+    return path if path.is_dir() or path.is_absolute() else data_dir / arg
 
 
 def shards(root: Path, name: str) -> list[Path]:
@@ -200,9 +202,9 @@ def coerce(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load(arg: str | None, params: dict[str, Any]) -> Dataset:
+def load(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:
     p = coerce(params)
-    root = folder(str(arg))
+    root = folder(str(arg), data_dir)
     searches = {s: read_table(root, f"search_{s}") for s in ("train", "test")}
     items = pd.concat([page_items(df, s) for s, df in searches.items()], ignore_index=True)
     notes = note_features(
@@ -313,11 +315,11 @@ def build_split(
     )
 
 
-def describe() -> list[dict[str, Any]]:
+def describe(data_dir: Path) -> list[dict[str, Any]]:
     """The full dataset (``<data>/qilin``, HF layout) and the shared sample."""
     rows = []
     for name, labels in (("qilin", "0/1/2 (clicks)"), ("qilin_sample", "sample, no join")):
-        root = files.data_dir() / name
+        root = data_dir / name
         there = (root / "search_train").is_dir() or (root / "search_train.csv").is_file()
         rows.append(
             {
@@ -335,13 +337,23 @@ def describe() -> list[dict[str, Any]]:
     return rows
 
 
-def check(arg: str | None, params: dict[str, Any]) -> None:
+def check(arg: str | None, params: dict[str, Any], data_dir: Path) -> None:
     """Parameters and the presence of the required tables, before any cell runs."""
     coerce(params)
-    root = folder(str(arg))
+    root = folder(str(arg), data_dir)
     for table in ("search_train", "search_test", "notes"):
         if not shards(root, table):
             read_table(root, table)  # raises the one-line "not found" error
+
+
+def fingerprint(arg: str | None, params: dict[str, Any], data_dir: Path) -> str:
+    """A hash of the parameters and of the bytes of every table file (sha256, cached)."""
+    check(arg, params, data_dir)
+    root = folder(str(arg), data_dir)
+    tables = ("search_train", "search_test", "notes", "user_feat")
+    content = {p.relative_to(root).as_posix(): digest(p) for t in tables for p in shards(root, t)}
+    names = canonical_json(["qilin", coerce(params), content])
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 
 register_dataset(
@@ -353,5 +365,6 @@ register_dataset(
         argument="required",
         describe=describe,
         check=check,
+        fingerprint=fingerprint,
     )
 )

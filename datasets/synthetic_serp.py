@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -169,12 +170,12 @@ def coerce(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def check(arg: str | None, params: dict[str, Any]) -> SyntheticSerp:
+def check(arg: str | None, params: dict[str, Any], data_dir: Path) -> SyntheticSerp:
     return SyntheticSerp(**coerce(params))
 
 
-def load(arg: str | None, params: dict[str, Any]) -> Dataset:
-    return check(arg, params).generate()
+def load(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:
+    return check(arg, params, data_dir).generate()
 
 
 register_dataset(

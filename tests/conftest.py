@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from benchmark import configure_environment
 
 if TYPE_CHECKING:
+    from benchmark.core.config import CellConfig
     from benchmark.pipeline.harness import DatasetCache, Prepared
 
 TINY = {"n_queries": 240, "seed": 3}
+
+
+def tiny_config(
+    reranker: str,
+    budget: float | None = None,
+    strategy: str | None = None,
+    seed: int = 0,
+    dataset_params: dict[str, Any] | None = None,
+) -> CellConfig:
+    """A cell of synthetic-serp (the tiny one by default), with its data fingerprint."""
+    from benchmark.core.catalog import fingerprint, parse_spec
+    from benchmark.core.config import CellConfig
+    from benchmark.pipeline.harness import default_data_dir
+
+    params = dict(TINY if dataset_params is None else dataset_params)
+    version = parse_spec("synthetic-serp")[0].version
+    content = fingerprint("synthetic-serp", params, default_data_dir())
+    return CellConfig(
+        "synthetic-serp", reranker, budget, strategy, seed, {}, params, version, content
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Bump when a change makes earlier cached cells incomparable.
-SUITE_VERSION = "2"
+SUITE_VERSION = "3"
 
 
 def canonical_json(obj: Any) -> str:
@@ -41,6 +41,7 @@ class CellConfig:
     params: dict[str, Any] = field(default_factory=dict)
     dataset_params: dict[str, Any] = field(default_factory=dict)
     dataset_version: str = "1"
+    data_fingerprint: str = ""  # the dataset's content fingerprint (core.catalog)
     suite_version: str = SUITE_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,6 +62,7 @@ class CellConfig:
             self.dataset,
             self.dataset_params,
             self.dataset_version,
+            self.data_fingerprint,
             self.budget,
             self.strategy,
             self.seed,
@@ -75,9 +77,23 @@ class CellConfig:
         """A fully-annotated baseline row (budget 100 %)."""
         return self.budget == 1.0
 
-    def label(self, default_strategy: str | None) -> str:
-        """``reranker@budget`` (+ ``[strategy]`` when not the default): a leaderboard row name."""
+    def changed_params(self, defaults: dict[str, Any]) -> str:
+        """``{k=v,...}`` of the hyper-parameters that differ from ``defaults`` (or "")."""
+        changed = {k: v for k, v in sorted(self.params.items()) if defaults.get(k) != v}
+        return "{" + ",".join(f"{k}={v}" for k, v in changed.items()) + "}" if changed else ""
+
+    def label(self, default_strategy: str | None, defaults: dict[str, Any]) -> str:
+        """The leaderboard row name: ``reranker@budget``, ``[strategy]`` when not the
+        reranker's default, ``{k=v}`` for hyper-parameters that differ from its defaults."""
+        suffix = self.changed_params(defaults)
         if self.budget is None:
-            return self.reranker
+            return self.reranker + suffix
         name = f"{self.reranker}@{self.budget * 100:g}%"
-        return name if self.strategy == default_strategy else f"{name}[{self.strategy}]"
+        name = name if self.strategy == default_strategy else f"{name}[{self.strategy}]"
+        return name + suffix
+
+    def method(self, defaults: dict[str, Any]) -> str:
+        """The row name without the budget (what a budget curve connects): reranker,
+        ``[strategy]`` and changed hyper-parameters."""
+        strategy = f" [{self.strategy}]" if self.strategy else ""
+        return self.reranker + strategy + self.changed_params(defaults)

@@ -11,10 +11,11 @@ from typing import Any
 from tqdm import tqdm
 
 from benchmark.core.annotation import STRATEGIES
-from benchmark.core.catalog import check_dataset, parse_spec
+from benchmark.core.catalog import check_dataset, dataset_key, fingerprint, parse_spec
 from benchmark.core.config import CellConfig, canonical_json
 from benchmark.core.reranker import make_reranker
-from benchmark.pipeline.harness import CellResult, DatasetCache, run_cell
+from benchmark.pipeline.harness import CellResult, DatasetCache, default_data_dir, run_cell
+from benchmark.store import Store
 
 REFERENCE_BUDGET = 1.0
 
@@ -29,14 +30,17 @@ def plan(
     params: dict[str, dict[str, Any]] | None = None,
     dataset_params: dict[str, Any] | None = None,
     references: bool = True,
+    data_dir: Path | None = None,
 ) -> list[CellConfig]:
     """The cells of a run. Label-free rerankers run once (they are deterministic functions of
     g^m); budgeted ones at every budget and seed and, when ``references``, at 100 % with their
-    default strategy (the reference)."""
+    default strategy (the reference). Each cell carries the dataset's content fingerprint."""
     if strategy is not None:
         STRATEGIES.get(strategy)
     family, _ = parse_spec(dataset)
-    check_dataset(dataset, dataset_params)
+    data_dir = data_dir or default_data_dir()
+    check_dataset(dataset, dict(dataset_params or {}), data_dir)
+    content = fingerprint(dataset, dict(dataset_params or {}), data_dir)
     cells: list[CellConfig] = []
     for name in rerankers:
         reranker = make_reranker(name, (params or {}).get(name))
@@ -62,6 +66,7 @@ def plan(
                         full,
                         dict(dataset_params or {}),
                         family.version,
+                        content,
                     )
                 )
     return list({c.run_id: c for c in cells}.values())
@@ -86,7 +91,7 @@ def grid_path(name: str) -> Path:
     return GRIDS / f"{name}.toml"
 
 
-def load_grid(name: str, parse_budget: Any) -> list[CellConfig]:
+def load_grid(name: str, parse_budget: Any, data_dir: Path | None = None) -> list[CellConfig]:
     """The cells of a grid file: a TOML table with ``dataset``, ``seeds`` and ``[[group]]``s,
     each with ``rerankers``, ``budgets`` and optional ``strategy``, ``references`` (default
     true), ``seeds``, ``dataset``, ``dataset_params`` and ``params`` (per reranker)."""
@@ -118,6 +123,7 @@ def load_grid(name: str, parse_budget: Any) -> list[CellConfig]:
             params=group.get("params"),
             dataset_params=group.get("dataset_params", spec.get("dataset_params")),
             references=bool(group.get("references", True)),
+            data_dir=data_dir,
         )
     if not cells:
         raise ValueError(f"grid {path}: no cells (add [[group]] tables)")
@@ -125,38 +131,72 @@ def load_grid(name: str, parse_budget: Any) -> list[CellConfig]:
 
 
 def datasets_to_load(
-    cells: list[CellConfig], out: Path, *, force: bool = False
+    cells: list[CellConfig], store: Store, *, force: bool = False
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The distinct (dataset, parameters) of the cells that are not cached (all when forced)."""
+    """The distinct (dataset, parameters) of the cells that are not finished (all when forced)."""
     pending = [
-        c for c in cells if force or not (out / "runs" / c.run_id / "manifest.json").exists()
+        c
+        for c in cells
+        if force or store.find(c.run_id, dataset_key(c.dataset, c.dataset_params)) is None
     ]
     unique = {canonical_json([c.dataset, c.dataset_params]): c for c in pending}
     return [(c.dataset, c.dataset_params) for c in unique.values()]
+
+
+def mark_datasets(cells: list[CellConfig], store: Store) -> None:
+    """Record, per dataset key, the data version (fingerprint) the cells were planned on: the
+    dataset's views show only cells of that version from now on."""
+    for c in {canonical_json([c.dataset, c.dataset_params]): c for c in cells}.values():
+        store.mark_dataset(
+            dataset_key(c.dataset, c.dataset_params),
+            {
+                "spec": c.dataset,
+                "params": c.dataset_params,
+                "version": c.dataset_version,
+                "fingerprint": c.data_fingerprint,
+            },
+        )
 
 
 @dataclass
 class GridOutcome:
     results: list[CellResult] = field(default_factory=list)
     failures: list[tuple[CellConfig, str]] = field(default_factory=list)
+    interrupted: bool = False
 
 
 def run(
     cells: list[CellConfig],
-    out: Path,
+    store: Store,
     *,
     force: bool = False,
     progress: bool = True,
     cache: DatasetCache | None = None,
+    command: str = "",
 ) -> GridOutcome:
-    """Run every cell; a failing cell is reported and skipped, never cached."""
+    """Run every cell; a failing cell is reported at once and skipped, never cached. Ctrl-C
+    stops after the current cell is cleaned up (``interrupted``); what finished is kept. The
+    finished cells of each dataset are then folded into its pack."""
     cache = cache or DatasetCache()
     outcome = GridOutcome()
     bar = tqdm(cells, desc="cells", unit="cell", disable=not progress, file=sys.stderr)
-    for cell in bar:
-        bar.set_postfix_str(f"{cell.reranker} b={cell.budget} s={cell.seed}", refresh=False)
-        try:
-            outcome.results.append(run_cell(cell, out, cache, force=force))
-        except Exception as exc:  # one failed cell must not lose the others
-            outcome.failures.append((cell, f"{type(exc).__name__}: {exc}"))
+    try:
+        for cell in bar:
+            bar.set_postfix_str(f"{cell.reranker} b={cell.budget} s={cell.seed}", refresh=False)
+            try:
+                outcome.results.append(run_cell(cell, store, cache, force=force, command=command))
+            except Exception as exc:  # one failed cell must not lose the others
+                message = f"{type(exc).__name__}: {exc}"
+                outcome.failures.append((cell, message))
+                tqdm.write(
+                    f"error: cell {cell.run_id} ({cell.reranker} budget={cell.budget} "
+                    f"seed={cell.seed}) failed: {message}",
+                    file=sys.stderr,
+                )
+    except KeyboardInterrupt:
+        outcome.interrupted = True
+    finally:
+        bar.close()
+        for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
+            store.pack_cells(key)
     return outcome

@@ -1,19 +1,17 @@
-"""The harness: one :func:`run_cell` that annotates, fits, scores, saves and evaluates a cell,
-and :func:`run_grid` that loops over cells.
+"""The harness: one :func:`run_cell` that annotates, fits, scores, saves and evaluates a cell.
 
-A finished cell is a directory ``<out>/runs/<run_id>/`` holding ``config.json``, ``run.trec``
-(TREC run), ``metrics.parquet`` (per-query metrics, long format) and ``manifest.json`` (written
-last). It is built in a temporary directory and renamed into place, so a cell directory exists
-only when complete; an existing one is reused unless forced; a failed cell leaves nothing behind.
-Each dataset's test labels are written once to ``<out>/runs/qrels/<dataset_key>.qrels``.
+A cell is computed under its lock in a staging folder of the store and moved into place when
+complete (:mod:`benchmark.store.cells`); an existing cell (a folder or a packed copy) is reused
+unless forced; a failed or interrupted cell leaves nothing behind. The manifest records
+everything a report needs without the registry: the row label and method, written here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import platform
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -22,19 +20,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from benchmark.core.annotation import ANNOTATED_SPLITS
-from benchmark.core.catalog import dataset_key, load_dataset
+from benchmark.core.catalog import dataset_key, fingerprint, load_dataset
 from benchmark.core.config import CellConfig, derive_seed
 from benchmark.core.data import Dataset
-from benchmark.core.reranker import Layout, make_reranker
+from benchmark.core.reranker import Layout, Reranker, make_reranker
 from benchmark.pipeline import metrics
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.stage1 import add_g_scores
+from benchmark.store import Cell, Store, write_atomic
 
 PACKAGES = ("numpy", "pandas", "lightgbm", "ranx", "scipy", "pyarrow", "torch", "allRank")
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 class CellError(RuntimeError):
@@ -43,10 +41,11 @@ class CellError(RuntimeError):
 
 @dataclass
 class Prepared:
-    """A dataset with stage-1 scores filled, its file key and the stage-1 diagnostics."""
+    """A dataset with stage-1 scores filled, its file key, fingerprint and stage-1 diagnostics."""
 
     dataset: Dataset
     key: str
+    fingerprint: str
     stage1: dict[str, Any]
 
     @property
@@ -56,25 +55,41 @@ class Prepared:
 
 @dataclass
 class DatasetCache:
-    """Loads each dataset (and runs stage 1) once per process."""
+    """Loads each dataset (and runs stage 1) once per process, from ``data_dir``."""
 
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
     prepared: dict[str, Prepared] = field(default_factory=dict)
 
     def get(self, spec: str, params: dict[str, Any]) -> Prepared:
         key = dataset_key(spec, params)
         if key not in self.prepared:
-            raw = load_dataset(spec, params)
+            raw = load_dataset(spec, params, self.data_dir)
             filled, diag = add_g_scores(raw, derive_seed("stage1", spec, params))
-            self.prepared[key] = Prepared(filled, key, diag)
+            print_ = fingerprint(spec, params, self.data_dir)
+            self.prepared[key] = Prepared(filled, key, print_, diag)
         return self.prepared[key]
+
+
+def default_data_dir() -> Path:
+    """Where named real datasets live by default: ``$BENCHMARK_DATA_DIR``, else
+    ``<project>/../shared/data`` (read once, here; the CLI's ``--data-dir`` overrides it)."""
+    env = os.environ.get("BENCHMARK_DATA_DIR")
+    return Path(env) if env else PROJECT.parent / "shared" / "data"
 
 
 @dataclass
 class CellResult:
     config: CellConfig
-    run_dir: Path
-    manifest: dict[str, Any]
+    cell: Cell
     cached: bool
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.cell.manifest
+
+    @property
+    def run_dir(self) -> Path:
+        return self.cell.source
 
 
 def versions() -> dict[str, str]:
@@ -97,103 +112,91 @@ def git_sha() -> str:
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
-def qrels_path(out: Path, key: str) -> Path:
-    return out / "runs" / "qrels" / f"{key}.qrels"
-
-
-def ensure_qrels(out: Path, prepared: Prepared) -> Path:
-    path = qrels_path(out, prepared.key)
+def ensure_qrels(store: Store, prepared: Prepared) -> Path:
+    """The test qrels of this version of the dataset (written once per fingerprint)."""
+    path = store.qrels_path(prepared.key, prepared.fingerprint)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        metrics.write_atomic_text(path, metrics.qrels_lines(prepared.dataset["test"]))
+        write_atomic(path, "".join(metrics.qrels_lines(prepared.dataset["test"])))
     return path
 
 
-def load_manifest(run_dir: Path) -> dict[str, Any] | None:
-    path = run_dir / "manifest.json"
-    if not path.exists():
-        return None
-    manifest: dict[str, Any] = json.loads(path.read_text())
-    return manifest
-
-
 def run_cell(
-    config: CellConfig, out: Path, cache: DatasetCache, *, force: bool = False
+    config: CellConfig,
+    store: Store,
+    cache: DatasetCache,
+    *,
+    force: bool = False,
+    command: str = "",
 ) -> CellResult:
-    """Run one cell, or return the cached one."""
-    run_dir = out / "runs" / config.run_id
-    cached = None if force else load_manifest(run_dir)
-    if cached is not None:
-        return CellResult(config, run_dir, cached, cached=True)
-    started = time.perf_counter()
+    """Run one cell, or return the finished one (computed once even by concurrent runs)."""
+    key = dataset_key(config.dataset, config.dataset_params)
+    found = None if force else store.find(config.run_id, key)
+    if found is not None:
+        return CellResult(config, found, cached=True)
     prepared = cache.get(config.dataset, config.dataset_params)
-    qrels = ensure_qrels(out, prepared)
-    tmp = out / "runs" / f".tmp-{config.run_id}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
-        manifest = execute(config, prepared, tmp, qrels)
-        manifest["wall_time_s"] = round(time.perf_counter() - started, 3)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-        replace_dir(tmp, run_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return CellResult(config, run_dir, manifest, cached=False)
+    if prepared.fingerprint != config.data_fingerprint:
+        raise CellError(
+            f"the data of {key} changed since the cell was planned "
+            f"({config.data_fingerprint} -> {prepared.fingerprint}); plan the run again"
+        )
+    with store.computing(config.run_id):
+        found = None if force else store.find(config.run_id, key)
+        if found is not None:  # another run finished it while we waited for the lock
+            return CellResult(config, found, cached=True)
+        qrels = ensure_qrels(store, prepared)
+        with store.staging(config.run_id) as tmp:
+            manifest = execute(config, prepared, tmp, qrels)
+            manifest["command"] = command
+            write_atomic(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str))
+    cell = store.loose.get(config.run_id)
+    assert cell is not None
+    return CellResult(config, cell, cached=False)
 
 
-def replace_dir(src: Path, dst: Path) -> None:
-    """Move a finished cell into place; an older version is removed only after the move."""
-    old = dst.with_name(f".old-{dst.name}-{os.getpid()}")
-    if dst.exists():
-        os.replace(dst, old)
-    os.replace(src, dst)
-    shutil.rmtree(old, ignore_errors=True)
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> dict[str, Any]:
     """Annotate, fit, score and evaluate; write the run and metrics into ``tmp``."""
+    started, t0 = now(), time.perf_counter()
     data = prepared.dataset
     reranker = make_reranker(config.reranker, config.params)
-    labelled = {name: data[name] for name in ANNOTATED_SPLITS}
-    if config.budget is None:
-        views = {name: s.hide_labels() for name, s in labelled.items()}
-        used, total = 0, sum(s.n_items for s in labelled.values())
-    else:
-        assert config.strategy is not None
-        views, used, total = annotate(
-            labelled, config.strategy, config.budget, config.annotation_seed
-        )
-    (tmp / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
-    test = data["test"]
-    t0 = time.perf_counter()
+    write_atomic(tmp / "config.json", json.dumps(config.to_dict(), indent=2))
+    views, used, total = annotated_views(config, data)
+    t1 = time.perf_counter()
     reranker.fit(
         views["page_train"], views["page_valid"], layout=prepared.layout, seed=config.model_seed
     )
-    t1 = time.perf_counter()
-    scores = np.asarray(reranker.score(test.hide_labels()), dtype=np.float64)
     t2 = time.perf_counter()
-    if scores.shape != (test.n_items,):
-        raise CellError(f"{config.reranker} returned {scores.shape} scores for {test.n_items} rows")
-    if not np.isfinite(scores).all():
-        bad = int((~np.isfinite(scores)).sum())
-        raise CellError(f"{config.reranker} returned {bad} non-finite scores")
-    run_path = tmp / "run.trec"
-    metrics.write_atomic_text(run_path, metrics.run_lines(test, scores, config.reranker))
-    per_query = metrics.per_query_metrics(qrels, run_path)
+    test = data["test"]
+    scores = checked_scores(config, reranker, test.hide_labels())
+    t3 = time.perf_counter()
+    defaults = type(reranker)().params()
+    label = config.label(reranker.default_strategy, defaults)
+    tag = "".join(label.split()) + f"#seed{config.seed}"
+    lines, kind = metrics.run_lines(test, scores, tag)
+    write_atomic(tmp / "run.trec", "".join(lines))
+    per_query = metrics.per_query_metrics(qrels, tmp / "run.trec")
     per_query.to_parquet(tmp / "metrics.parquet", index=False)
     excluded = test.qids[~metrics.positive_queries(test)].tolist()
-
     return {
         "run_id": config.run_id,
         "config": config.to_dict(),
-        "label": config.label(reranker.default_strategy),
+        "label": label,
+        "method": config.method(defaults),
+        "run_tag": tag,
+        "run_scores": kind,
         "dataset_key": prepared.key,
         "qrels": os.path.relpath(qrels, tmp.parent.parent),
         "git_sha": git_sha(),
         "versions": versions(),
-        "fit_time_s": round(t1 - t0, 3),
-        "score_time_s": round(t2 - t1, 3),
+        "started": started,
+        "finished": now(),
+        "annotation_time_s": round(t1 - t0, 3),
+        "fit_time_s": round(t2 - t1, 3),
+        "score_time_s": round(t3 - t2, 3),
+        "wall_time_s": round(time.perf_counter() - t0, 3),
         "annotation": {
             "units_used": used,
             "units_total": total,
@@ -208,5 +211,21 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     }
 
 
-def load_metrics(run_dir: Path) -> pd.DataFrame:
-    return pd.read_parquet(run_dir / "metrics.parquet")
+def annotated_views(config: CellConfig, data: Dataset) -> tuple[dict[str, Any], int, int]:
+    """The reranker's views of page_train/page_valid (labels it did not buy are -1)."""
+    labelled = {name: data[name] for name in ANNOTATED_SPLITS}
+    if config.budget is None:
+        views = {name: s.hide_labels() for name, s in labelled.items()}
+        return views, 0, sum(s.n_items for s in labelled.values())
+    assert config.strategy is not None
+    return annotate(labelled, config.strategy, config.budget, config.annotation_seed)
+
+
+def checked_scores(config: CellConfig, reranker: Reranker, test: Any) -> np.ndarray:
+    scores = np.asarray(reranker.score(test), dtype=np.float64)
+    if scores.shape != (test.n_items,):
+        raise CellError(f"{config.reranker} returned {scores.shape} scores for {test.n_items} rows")
+    if not np.isfinite(scores).all():
+        bad = int((~np.isfinite(scores)).sum())
+        raise CellError(f"{config.reranker} returned {bad} non-finite scores")
+    return scores

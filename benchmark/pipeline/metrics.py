@@ -1,10 +1,14 @@
-"""Metrics exactly as PROTOCOL §6, computed by ranx from a saved run.
+"""Metrics exactly as PROTOCOL §6, computed by ranx from a saved run (names in
+:mod:`benchmark.core.measures`).
 
 * NDCG@k with gain 2^label - 1 and log2 discount: ranx ``ndcg_burges@k``, k = 1, 3, 5, 10.
-* MRR@10 with relevance = label >= 1: ranx ``mrr@10``.
-* Ties are broken by score descending, then item id ascending, before any library sees the run;
-  the saved TREC run carries a strictly decreasing rank-derived score so that trec_eval, ranx and
-  ir_measures all read the same order.
+* MRR@1 and MRR@10 with relevance = label >= 1: ranx ``mrr@1``, ``mrr@10``.
+* Ties are broken by score descending, then item id ascending, before any library sees the run.
+  The saved TREC run carries the model's own scores, made strictly decreasing along that order
+  (an item tied with the one above it is lowered by the smallest float64 steps), so trec_eval,
+  ranx and ir_measures, whatever their own tie rule, all read the same order; a run whose scores
+  cannot be kept that way (ties spanning other values) is saved with rank-derived scores, and the
+  manifest says which (``run_scores``).
 * Queries without a positive label are excluded (and counted).
 * Diagnostic: mean share of each modality in the top 10 (``share@10:<modality>``) next to the
   ideal page's share (``ideal_share@10:<modality>``).
@@ -12,23 +16,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from benchmark.core.data import Split
+from benchmark.core.measures import METRICS
 
-METRICS = ("ndcg_burges@1", "ndcg_burges@3", "ndcg_burges@5", "ndcg_burges@10", "mrr@10")
-DISPLAY = {
-    "ndcg_burges@1": "NDCG@1",
-    "ndcg_burges@3": "NDCG@3",
-    "ndcg_burges@5": "NDCG@5",
-    "ndcg_burges@10": "NDCG@10",
-    "mrr@10": "MRR@10",
-}
-MAIN_METRIC = "ndcg_burges@10"
 TOP = 10
 
 
@@ -51,19 +46,33 @@ def positive_queries(split: Split) -> np.ndarray:
     return np.maximum.reduceat(split.page_label, split.offsets[:-1]) >= 1
 
 
-def write_atomic_text(path: Path, lines: list[str]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text("".join(lines))
-    os.replace(tmp, path)
+def strict_scores(split: Split, scores: np.ndarray) -> tuple[np.ndarray, str]:
+    """Scores strictly decreasing along :func:`ranking` inside every query: the model's own,
+    ties lowered by float64 steps (``"model"``), else rank-derived (``"rank"``)."""
+    order = ranking(split, scores)
+    s = np.asarray(scores, dtype=np.float64)[order].copy()
+    same_query = split.query_index[order][1:] == split.query_index[order][:-1]
+    for k in np.flatnonzero(same_query & (s[1:] >= s[:-1])) + 1:
+        s[k] = np.nextafter(s[k - 1], -np.inf)
+    if np.all(s[1:][same_query] < s[:-1][same_query]) and np.isfinite(s).all():
+        out = np.empty_like(s)
+        out[order] = s
+        return out, "model"
+    n = split.group_sizes[split.query_index]
+    return (n - ranks(split, scores) + 1).astype(np.float64), "rank"
 
 
-def run_lines(split: Split, scores: np.ndarray, tag: str) -> list[str]:
-    """TREC run lines: ``qid Q0 docno rank score tag`` with a strictly decreasing score."""
+def run_lines(split: Split, scores: np.ndarray, tag: str) -> tuple[list[str], str]:
+    """TREC run lines ``qid Q0 docno rank score tag`` (scores from :func:`strict_scores`) and
+    the kind of score written."""
     order = ranking(split, scores)
     r = ranks(split, scores)
+    written, kind = strict_scores(split, scores)
     qids = split.qids[split.query_index]
-    n = split.group_sizes[split.query_index]
-    return [f"{qids[i]} Q0 {split.item_ids[i]} {r[i]} {n[i] - r[i] + 1} {tag}\n" for i in order]
+    lines = [
+        f"{qids[i]} Q0 {split.item_ids[i]} {r[i]} {float(written[i])!r} {tag}\n" for i in order
+    ]
+    return lines, kind
 
 
 def qrels_lines(split: Split) -> list[str]:

@@ -2,9 +2,9 @@
 leaderboard's "against the best reference" column does not answer (e.g. a method against its
 own ablations at the same budget).
 
-Rows are named as in the leaderboard (``smar@10%``, ``sft@100%``, ``smar@10%[top-p]``...). Each
-comparison is the paired test of :mod:`benchmark.reporting.significance` on per-query
-NDCG@10 averaged over seeds; Holm's correction runs across the comparisons given together.
+Rows are named as in the leaderboard (``smar@10%``, ``sft@100%``, ``smar@10%[top-p]``...). The
+statistics are :func:`benchmark.reporting.rows.paired_tests` (seed-averaged per-query nDCG@10,
+paired t-test, Holm over the comparisons given together).
 """
 
 from __future__ import annotations
@@ -14,47 +14,26 @@ from pathlib import Path
 import pandas as pd
 
 from benchmark.reporting import significance
-from benchmark.reporting.leaderboard import collect, rows_of, seed_averaged
+from benchmark.reporting.rows import group_rows, paired_tests
+from benchmark.store import Store
 
 
-def per_query(out: Path, key: str) -> dict[str, pd.Series]:
-    """Per-query NDCG@10 averaged over seeds, for every leaderboard row of dataset ``key``."""
-    return {label: seed_averaged(members) for label, members in rows_of(collect(out, key)).items()}
-
-
-def compare(out: Path, key: str, rows: list[tuple[str, str]]) -> pd.DataFrame:
-    """One line per ``(a, b)``: mean NDCG@10 of each, the difference, the raw and the
+def compare(out: Path, key: str, pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """One line per ``(a, b)``: mean nDCG@10 of each, the difference, the raw and the
     Holm-adjusted p-value of the paired test, and ``significant`` at alpha."""
-    series = per_query(out, key)
-    missing = sorted({r for pair in rows for r in pair} - set(series))
+    rows = {r.label: r for r in group_rows(Store(out).cells(key))}
+    missing = sorted({r for pair in pairs for r in pair} - set(rows))
     if missing:
-        raise ValueError(f"no results for rows {missing} (known: {', '.join(sorted(series))})")
-    lines = []
-    for a, b in rows:
-        common = series[a].index.intersection(series[b].index)
-        x, y = series[a].loc[common], series[b].loc[common]
-        lines.append(
-            {
-                "a": a,
-                "b": b,
-                "ndcg_a": x.mean(),
-                "ndcg_b": y.mean(),
-                "diff": x.mean() - y.mean(),
-                "queries": len(common),
-                "p": significance.paired_p_value(x, y),
-            }
-        )
-    frame = pd.DataFrame(lines)
-    frame["p_holm"] = significance.holm(frame["p"].tolist())
-    frame["significant"] = frame["p_holm"] < significance.ALPHA
-    return frame
+        raise ValueError(f"no results for rows {missing} (known: {', '.join(sorted(rows))})")
+    series = {label: rows[label].per_query() for pair in pairs for label in pair}
+    return paired_tests(series, pairs)
 
 
 def markdown(frame: pd.DataFrame) -> str:
     """The comparison frame as a Markdown table with the test in the caption."""
-    head = "| a | b | NDCG@10 a | NDCG@10 b | a − b | p | p (Holm) |\n|---|---|---|---|---|---|---|"
+    head = "| a | b | nDCG@10 a | nDCG@10 b | a − b | p | p (Holm) |\n|---|---|---|---|---|---|---|"
     body = [
-        f"| {r.a} | {r.b} | {r.ndcg_a:.4f} | {r.ndcg_b:.4f} | {r.diff:+.4f} | {r.p:.2g} "
+        f"| {r.a} | {r.b} | {r.mean_a:.4f} | {r.mean_b:.4f} | {r.diff:+.4f} | {r.p:.2g} "
         f"| {r.p_holm:.2g} |"
         for r in frame.itertuples(index=False)
     ]

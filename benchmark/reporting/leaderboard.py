@@ -1,153 +1,64 @@
-"""Leaderboards: pure functions of the result files of one dataset.
+"""Leaderboards: pure functions of the cells of one dataset (:mod:`benchmark.store`).
 
 Rows are ``reranker@budget`` (one row per distinct config up to the seed); columns are the mean
-± std over seeds of NDCG@1/3/5/10 and MRR@10 (each seed's value is the mean over test queries),
-the annotation units used, and a paired test of NDCG@10 against the best fully-annotated
-reference. Written as Markdown, CSV and LaTeX (booktabs) under ``<out>/leaderboards/``.
+± std over seeds of each measure (each seed's value is the mean over test queries), the
+annotation units used, and a paired test of nDCG@10 against the best fully-annotated reference
+(:mod:`benchmark.reporting.rows`). Written as Markdown, CSV and LaTeX (booktabs) under
+``<out>/leaderboards/``.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from benchmark.core.config import SUITE_VERSION, canonical_json
-from benchmark.core.reranker import RERANKERS, make_reranker
-from benchmark.pipeline.harness import load_metrics
-from benchmark.pipeline.metrics import DISPLAY, MAIN_METRIC, METRICS, write_atomic_text
+from benchmark.core.measures import DISPLAY, MAIN_METRIC, METRICS
 from benchmark.reporting import significance
+from benchmark.reporting.rows import Row, against_best, group_rows
+from benchmark.store import Cell
 
 
-@dataclass
-class Cell:
-    run_dir: Path
-    manifest: dict[str, Any]
-
-    @property
-    def config(self) -> dict[str, Any]:
-        config: dict[str, Any] = self.manifest["config"]
-        return config
-
-
-def current_cells(out: Path) -> list[Cell]:
-    """Every finished cell under ``out`` of the current suite version, any dataset."""
-    cells = []
-    for path in sorted((out / "runs").glob("*/manifest.json")):
-        manifest = json.loads(path.read_text())
-        if manifest["config"].get("suite_version") == SUITE_VERSION:
-            cells.append(Cell(path.parent, manifest))
-    return cells
-
-
-def collect(out: Path, key: str) -> list[Cell]:
-    """Every finished cell of dataset ``key`` under ``out`` (current suite version)."""
-    return [c for c in current_cells(out) if c.manifest.get("dataset_key") == key]
-
-
-def require(out: Path, key: str) -> list[Cell]:
-    """``collect``, or an error that lists the datasets the results folder does hold."""
-    everything = current_cells(out)
-    cells = [c for c in everything if c.manifest.get("dataset_key") == key]
-    if cells:
-        return cells
-    held = set()
-    for cell in everything:
-        params = cell.config["dataset_params"].items()
-        held.add(
-            f"--dataset {cell.config['dataset']}"
-            + "".join(f" --dataset-param {k}={v}" for k, v in params)
-        )
-    hint = f" (results exist for: {'; '.join(sorted(held))})" if held else ""
-    raise ValueError(f"no finished cells of dataset {key!r} under {out / 'runs'}{hint}")
-
-
-def row_label(config: dict[str, Any], label: str) -> str:
-    """The manifest's label, plus any parameter that differs from the reranker's default."""
-    name = config["reranker"]
-    if name not in RERANKERS:
-        return label + ("{" + canonical_json(config["params"]) + "}" if config["params"] else "")
-    defaults = make_reranker(name).params()
-    changed = {k: v for k, v in config["params"].items() if defaults.get(k) != v}
-    return label + (
-        "{" + ",".join(f"{k}={v}" for k, v in sorted(changed.items())) + "}" if changed else ""
-    )
-
-
-def rows_of(cells: list[Cell]) -> dict[str, list[Cell]]:
-    """The cells of each leaderboard row (same config but for the seed), by row label."""
-    groups: dict[str, list[Cell]] = {}
-    for cell in cells:
-        c = dict(cell.config)
-        c.pop("seed")
-        groups.setdefault(canonical_json(c), []).append(cell)
-    rows: dict[str, list[Cell]] = {}
-    for members in groups.values():
-        label = row_label(members[0].config, members[0].manifest["label"])
-        if label in rows:
-            raise ValueError(f"two different configurations share the leaderboard row {label!r}")
-        rows[label] = members
-    return rows
-
-
-def seed_averaged(members: list[Cell], metric: str = MAIN_METRIC) -> pd.Series:
-    """Per-query ``metric`` averaged over the seeds of one row (indexed by qid)."""
-    stacked = pd.concat([load_metrics(m.run_dir) for m in members])
-    return stacked[stacked.metric == metric].groupby("qid").value.mean()
+def row_record(row: Row) -> dict[str, Any]:
+    """A row's identity, seeds, units and mean ± std over seeds of every measure."""
+    per_seed = row.per_seed()
+    record: dict[str, Any] = {
+        "row": row.label,
+        "reranker": row.config["reranker"],
+        "budget": row.budget,
+        "strategy": row.config["strategy"],
+        "reference": row.reference,
+        "seeds": len(per_seed),
+        "units": row.units(),
+    }
+    for metric in METRICS:
+        values = per_seed[metric] if metric in per_seed else pd.Series(dtype=float)
+        record[f"{metric}_mean"] = float(values.mean())
+        record[f"{metric}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return record
 
 
 def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
-    """The leaderboard frame (one row per config) and the caption of its test."""
-    rows, per_query = [], {}
-    for label, members in rows_of(cells).items():
-        first = members[0]
-        means = pd.DataFrame([m.manifest["mean"] for m in members])
-        row: dict[str, Any] = {
-            "row": label,
-            "reranker": first.config["reranker"],
-            "budget": first.config["budget"],
-            "strategy": first.config["strategy"],
-            "reference": first.config["budget"] == 1.0,
-            "seeds": len(members),
-            "units": float(np.mean([m.manifest["annotation"]["units_used"] for m in members])),
-        }
-        for metric in METRICS:
-            row[f"{metric}_mean"] = float(means[metric].mean())
-            row[f"{metric}_std"] = float(means[metric].std(ddof=1)) if len(members) > 1 else 0.0
-        rows.append(row)
-        per_query[label] = seed_averaged(members)
-    board = pd.DataFrame(rows)
+    """The leaderboard frame (one row per config, best nDCG@10 first) and its test caption."""
+    rows = group_rows(cells)
+    board = pd.DataFrame([row_record(r) for r in rows])
     if board.empty:
         return board, ""
     board = board.sort_values(f"{MAIN_METRIC}_mean", ascending=False, kind="stable")
     board = board.reset_index(drop=True)
-    board["p_holm"] = np.nan
-    board["significance"] = ""
-    best = best_reference(board)
+    tests, best = against_best(rows)
     if best is None:
+        board["p_holm"] = np.nan
+        board["significance"] = ""
         return board, "no fully-annotated reference row: no tests"
-    others = [r for r in board["row"] if r != best]
-    raw = [significance.paired_p_value(per_query[r], per_query[best]) for r in others]
-    adjusted = dict(zip(others, significance.holm(raw), strict=True))
-    board["p_holm"] = board["row"].map(adjusted)
-    diff = board[f"{MAIN_METRIC}_mean"] - float(
-        board.loc[board.row == best, f"{MAIN_METRIC}_mean"].iloc[0]
-    )
-    sig = board["p_holm"] < significance.ALPHA
+    board["p_holm"] = board["row"].map(tests["p_holm"])
+    sig = board["row"].map(tests["significant"]).fillna(False).astype(bool)
+    diff = board[f"{MAIN_METRIC}_mean"] - best.mean()
     board["significance"] = np.where(sig & (diff > 0), "▲", np.where(sig & (diff < 0), "▼", ""))
-    caption = significance.caption(len(others), f"the best reference {best}")
+    caption = significance.caption(len(tests), f"the best reference {best.label}")
     return board, caption
-
-
-def best_reference(board: pd.DataFrame) -> str | None:
-    """The row every other row is tested against: the fully-annotated (100 %) row with the
-    highest NDCG@10 (``board`` is sorted by it), or None without such a row."""
-    refs = board[board.reference]
-    return str(refs.iloc[0]["row"]) if len(refs) else None
 
 
 def formatted(board: pd.DataFrame) -> pd.DataFrame:
@@ -217,15 +128,23 @@ def latex(board: pd.DataFrame, title: str, caption: str) -> str:
     return "\n".join(lines)
 
 
-def write(out: Path, key: str, cells: list[Cell]) -> tuple[pd.DataFrame, str, list[Path]]:
-    """Build the leaderboard of dataset ``key`` from its ``cells`` (see :func:`require`) and
-    write its Markdown, CSV and LaTeX files."""
-    board, caption = build(cells)
-    folder = out / "leaderboards"
-    folder.mkdir(parents=True, exist_ok=True)
+def render(board: pd.DataFrame, key: str, caption: str) -> dict[str, str]:
+    """The Markdown, CSV and LaTeX texts of a leaderboard, by file suffix."""
     title = f"Leaderboard: {key}"
-    paths = [folder / f"{key}.md", folder / f"{key}.csv", folder / f"{key}.tex"]
-    write_atomic_text(paths[0], [markdown(board, title, caption)])
-    write_atomic_text(paths[1], [board.to_csv(index=False)])
-    write_atomic_text(paths[2], [latex(board, title, caption)])
-    return board, caption, paths
+    return {
+        ".md": markdown(board, title, caption),
+        ".csv": board.to_csv(index=False),
+        ".tex": latex(board, title, caption),
+    }
+
+
+def files(out: Path, key: str, board: pd.DataFrame, caption: str) -> dict[Path, str]:
+    """The leaderboard files of dataset ``key`` under ``out`` (to be published together)."""
+    folder = out / "leaderboards"
+    return {folder / f"{key}{suffix}": text for suffix, text in render(board, key, caption).items()}
+
+
+def best_label(board: pd.DataFrame) -> str | None:
+    """The best reference's row label (``board`` is sorted by nDCG@10), or None."""
+    refs = board[board.reference] if not board.empty else board
+    return str(refs.iloc[0]["row"]) if len(refs) else None

@@ -27,11 +27,11 @@ from typing import Any
 
 import lightgbm as lgb
 
-from benchmark.core.config import CellConfig
 from benchmark.core.reranker import make_reranker
+from benchmark.pipeline import grid
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import DatasetCache, run_cell
-from benchmark.pipeline.metrics import write_atomic_text
+from benchmark.store import Store, write_atomic
 
 GOALS = {
     "default_run_s": 120.0,
@@ -64,7 +64,7 @@ def lambdamart_overhead(repeats: int, cache: DatasetCache) -> dict[str, float]:
     """Median harness cell time and bare LightGBM time for lambdamart@100 %, and their ratio."""
     prepared = cache.get("synthetic-serp", {})
     reranker = make_reranker("lambdamart")
-    config = CellConfig("synthetic-serp", "lambdamart", 1.0, "pages", 0, reranker.params(), {}, "2")
+    config = grid.plan("synthetic-serp", ["lambdamart"], [], 1)[0]
     labelled = {s: prepared.dataset[s] for s in ("page_train", "page_valid")}
     views, _, _ = annotate(labelled, "pages", 1.0, config.annotation_seed)
     from baselines.common import learned_features, revealed_rows
@@ -96,11 +96,12 @@ def lambdamart_overhead(repeats: int, cache: DatasetCache) -> dict[str, float]:
         booster.predict(xt, num_iteration=booster.best_iteration)
 
     with tempfile.TemporaryDirectory() as out:
-        run_cell(config, Path(out), cache, force=True)  # warm-up: qrels, JIT, page cache
+        store = Store(Path(out))
+        run_cell(config, store, cache, force=True)  # warm-up: qrels, JIT, page cache
         harness_times, bare_times = [], []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            run_cell(config, Path(out), cache, force=True)
+            run_cell(config, store, cache, force=True)
             t1 = time.perf_counter()
             bare()
             t2 = time.perf_counter()
@@ -139,11 +140,9 @@ def main(args: argparse.Namespace) -> int:
     print(table)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    write_atomic_text(out / "perf.json", [json.dumps(figures, indent=2)])
+    write_atomic(out / "perf.json", json.dumps(figures, indent=2))
     command = "python -m benchmark perf" + (" --skip-default-run" if args.skip_default_run else "")
-    write_atomic_text(
-        out / "perf.md", [f"Measured by `{command} --repeats {args.repeats}`.\n\n", table, "\n"]
-    )
+    write_atomic(out / "perf.md", f"Measured by `{command} --repeats {args.repeats}`.\n\n{table}\n")
     missed = [k for k, goal in GOALS.items() if k in figures and figures[k] > goal]
     if missed:
         print("goals missed: " + ", ".join(missed))

@@ -90,11 +90,15 @@ def evaluate_run(run_path: Path, qrels_path: Path) -> dict[str, float]:
 def run_folds(dataset: str, out: Path, seeds: int, folds: int) -> list[dict[str, float]]:
     """Run (or reuse) LambdaMART at 100 % on every fold; one row of metrics per fold."""
     from benchmark.pipeline import grid
+    from benchmark.store import Store
 
     rows = []
+    store = Store(out)
     for fold in range(1, folds + 1):
         cells = grid.plan(dataset, ["lambdamart"], [1.0], seeds, dataset_params={"fold": fold})
-        outcome = grid.run(cells, out, progress=False)
+        outcome = grid.run(cells, store, progress=False)
+        if any(not (r.run_dir / "run.trec").exists() for r in outcome.results):
+            outcome = grid.run(cells, store, progress=False, force=True)  # packed: no run file
         if outcome.failures:
             raise RuntimeError(f"fold {fold}: {outcome.failures[0][1]}")
         per_seed = []

@@ -3,8 +3,6 @@ head, the iso-anchor pairs reaching the loss, and the shared training helpers.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -14,12 +12,9 @@ import baselines.smar  # noqa: F401
 import strategies.iso_anchors  # noqa: F401
 from baselines.smar_net import Normaliser, Pages
 from baselines.smar_train import ndcg_at_10
-from benchmark.core.catalog import dataset_key, parse_spec
-from benchmark.core.config import CellConfig
 from benchmark.core.reranker import RERANKERS, Reranker, make_reranker
 from benchmark.pipeline.annotation import annotate
-from benchmark.pipeline.harness import DatasetCache, Prepared, run_cell
-from benchmark.reporting.compare import compare
+from benchmark.pipeline.harness import Prepared
 
 NAMES = [
     "sft",
@@ -92,22 +87,3 @@ def test_normaliser_compresses_heavy_tails(tiny: Prepared) -> None:
     fm = tiny.layout.feature_modality
     assert norm.log_cols[fm == 1].any() and norm.log_cols[fm == 2].any()
     assert not norm.log_cols[fm == 0].any()
-
-
-def test_compare_rows(cache: DatasetCache, tiny: Prepared, tmp_path: Path) -> None:
-    """reporting.compare on two label-free cells of the tiny dataset (the conftest's TINY)."""
-    params = {"n_queries": 240, "seed": 3}
-    version = parse_spec("synthetic-serp")[0].version
-    for name in ("interleave", "fusion-zscore"):
-        config = CellConfig("synthetic-serp", name, None, None, 0, {}, params, version)
-        run_cell(config, tmp_path, cache)
-    frame = compare(
-        tmp_path,
-        dataset_key("synthetic-serp", params),
-        [("interleave", "fusion-zscore"), ("fusion-zscore", "fusion-zscore")],
-    )
-    assert list(frame["a"]) == ["interleave", "fusion-zscore"]
-    assert frame["p"].iloc[1] == 1.0 and frame["diff"].iloc[1] == 0.0
-    assert (frame["p_holm"] >= frame["p"]).all()
-    with pytest.raises(ValueError, match="no results"):
-        compare(tmp_path, dataset_key("synthetic-serp", params), [("smar@10%", "interleave")])

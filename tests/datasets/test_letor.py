@@ -14,10 +14,14 @@ from benchmark import cli
 from benchmark.core.catalog import load_dataset
 from benchmark.core.data import DataError
 from benchmark.pipeline import grid, stage1
+from benchmark.pipeline.harness import default_data_dir
+from benchmark.store import Store
 from benchmark.tools.reproduce_letor import letor_average_precision, letor_ndcg, letor_precision
-from datasets import files
+from datasets import checksums
+from datasets.catalogue import KNOWN
+from datasets.folds import counts, read_fold
 
-DATA = files.data_dir()
+DATA = default_data_dir()
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data folder at {DATA}")
 
 # From ../shared/data/*/PROVENANCE.md (measured there with scikit-learn), written out here.
@@ -35,8 +39,8 @@ FOLD1 = {  # (queries, documents) of train / vali / test
 
 @pytest.mark.parametrize("name", GOLDEN)
 def test_golden_counts(name: str) -> None:
-    parts = files.read_fold(files.KNOWN[name], 1)
-    found = files.counts(parts)
+    parts = read_fold(KNOWN[name], 1, DATA)
+    found = counts(parts)
     assert (found["queries"], found["docs"], found["features"], found["labels"]) == GOLDEN[name]
     for part, expected in zip(("train", "vali", "test"), FOLD1[name], strict=True):
         if expected is None:
@@ -48,9 +52,8 @@ def test_golden_counts(name: str) -> None:
 
 def copy_dataset(tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private data folder holding one dataset, and a private checksum cache."""
-    facts = files.KNOWN[name]
+    facts = KNOWN[name]
     shutil.copytree(DATA / facts.folder, tmp_path / "data" / facts.folder)
-    monkeypatch.setenv("BENCHMARK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "data" / facts.folder
 
@@ -61,49 +64,48 @@ def test_checksum_mismatch_is_an_error(tmp_path: Path, monkeypatch: pytest.Monke
     s2.chmod(0o644)
     s2.write_bytes(s2.read_bytes().replace(b"qid:22 ", b"qid:22  ", 1))
     with pytest.raises(DataError, match=rf"{s2}: sha256 is [0-9a-f]{{64}}, expected 935539d3"):
-        files.read_fold(files.KNOWN["ohsumed"], 1)
+        read_fold(KNOWN["ohsumed"], 1, tmp_path / "data")
 
 
 def test_verified_checksums_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy_dataset(tmp_path, "yahoo-sample", monkeypatch)
-    files.read_fold(files.KNOWN["yahoo-sample"], 1)
-    assert files.cache_file().is_file()
+    read_fold(KNOWN["yahoo-sample"], 1, tmp_path / "data")
+    assert checksums.cache_file().is_file()
 
     def no_hashing(path: Path) -> str:
         raise AssertionError(f"{path} hashed again")
 
-    monkeypatch.setattr(files, "sha256_of", no_hashing)
-    files.read_fold(files.KNOWN["yahoo-sample"], 1)
+    monkeypatch.setattr(checksums, "sha256_of", no_hashing)
+    read_fold(KNOWN["yahoo-sample"], 1, tmp_path / "data")
 
 
 def test_count_mismatch_is_an_error() -> None:
-    wrong = dataclasses.replace(files.KNOWN["ohsumed"], queries=105, labels=(1, 2, 3))
+    wrong = dataclasses.replace(KNOWN["ohsumed"], queries=105, labels=(1, 2, 3))
     with pytest.raises(DataError, match=r"queries 106 \(expected 105\); labels"):
-        files.read_fold(wrong, 1)
+        read_fold(wrong, 1, DATA)
 
 
 def test_missing_folder_names_where_and_what(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BENCHMARK_DATA_DIR", str(tmp_path))
     with pytest.raises(FileNotFoundError) as err:
-        load_dataset("letor:mq2008")
+        load_dataset("letor:mq2008", {}, tmp_path)
     message = str(err.value)
     assert "\n" not in message and str(tmp_path / "mq2008") in message
-    assert "S1.txt" in message and "BENCHMARK_DATA_DIR" in message
+    assert "S1.txt" in message and "--data-dir" in message
 
 
 def test_unknown_name_and_bad_parameters() -> None:
     with pytest.raises(ValueError, match="neither a known dataset"):
-        load_dataset("letor:no-such-set")
+        load_dataset("letor:no-such-set", {}, DATA)
     with pytest.raises(ValueError, match=r"folds 1\.\.5, not 6"):
-        load_dataset("letor:mq2008", {"fold": 6})
+        load_dataset("letor:mq2008", {"fold": 6}, DATA)
     with pytest.raises(ValueError, match="letor has no parameter 'lambda'"):
-        load_dataset("letor:mq2008", {"lambda": 1})
+        load_dataset("letor:mq2008", {"lambda": 1}, DATA)
 
 
 def test_letor_plain_splits_follow_the_fold() -> None:
-    data = load_dataset("letor:mq2008", {"fold": 3})  # train S3,S4,S5 | vali S1 | test S2
+    data = load_dataset("letor:mq2008", {"fold": 3}, DATA)  # train S3,S4,S5 | vali S1 | test S2
     sizes = {name: (s.n_queries, s.n_items) for name, s in data.splits.items()}
     assert sizes == {
         "modal_train": (0, 0),
@@ -120,7 +122,7 @@ def test_letor_plain_splits_follow_the_fold() -> None:
 
 @pytest.mark.parametrize("name", GOLDEN)
 def test_letor_serp_pages(name: str) -> None:
-    data = load_dataset(f"letor-serp:{name}")
+    data = load_dataset(f"letor-serp:{name}", {}, DATA)
     assert data.modalities == ("web", "image", "video")
     total = sum(s.n_queries for s in data.splits.values())
     assert total == GOLDEN[name][0] and all(s.n_queries for s in data.splits.values())
@@ -130,9 +132,9 @@ def test_letor_serp_pages(name: str) -> None:
             assert not split.features[rows][:, data.feature_modality != m].any()
         shift = split.page_label.astype(int) - split.modal_label
         assert np.abs(shift).max() <= 1 and not split.page_label[split.modal_label == 0].any()
-    same = load_dataset(f"letor-serp:{name}")
+    same = load_dataset(f"letor-serp:{name}", {}, DATA)
     assert np.array_equal(same["test"].features, data["test"].features)
-    flat = load_dataset(f"letor-serp:{name}", {"lambda": 0})["test"]
+    flat = load_dataset(f"letor-serp:{name}", {"lambda": 0}, DATA)["test"]
     assert np.array_equal(flat.page_label, flat.modal_label)
 
 
@@ -141,7 +143,7 @@ def test_letor_serp_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     # these tiny stage-1 fits ~100x slower, which is not what this test is about
     monkeypatch.setitem(stage1.PARAMS, "num_threads", 1)
     cells = grid.plan("letor-serp:yahoo-sample", ["interleave"], [0.1], 1)
-    outcome = grid.run(cells, tmp_path, progress=False)
+    outcome = grid.run(cells, Store(tmp_path), progress=False)
     assert not outcome.failures and len(outcome.results) == 1
     manifest = outcome.results[0].manifest
     assert manifest["queries_evaluated"] == 49 and manifest["excluded_queries"]["count"] == 1

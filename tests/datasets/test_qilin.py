@@ -12,10 +12,10 @@ import pytest
 
 from benchmark.core.catalog import load_dataset
 from benchmark.core.data import DataError
+from benchmark.pipeline.harness import default_data_dir
 from datasets import qilin
-from datasets.files import data_dir
 
-SAMPLE = data_dir() / "qilin_sample"
+SAMPLE = default_data_dir() / "qilin_sample"
 pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason=f"no Qilin sample at {SAMPLE}")
 TABLES = ("search_train", "search_test", "notes", "user_feat")
 
@@ -58,7 +58,7 @@ def test_notes_give_modality_and_binned_counters() -> None:
 
 def test_sample_tables_do_not_join() -> None:
     with pytest.raises(DataError, match=r"509 of 509 displayed notes are not in .*allow_missing"):
-        load_dataset(f"qilin:{SAMPLE}")
+        load_dataset(f"qilin:{SAMPLE}", {}, default_data_dir())
 
 
 def joined_sample(tmp_path: Path) -> Path:
@@ -87,7 +87,7 @@ def joined_sample(tmp_path: Path) -> Path:
 
 
 def test_joined_sample_builds_the_data_model(tmp_path: Path) -> None:
-    data = load_dataset(f"qilin:{joined_sample(tmp_path)}")
+    data = load_dataset(f"qilin:{joined_sample(tmp_path)}", {}, default_data_dir())
     assert data.modalities == ("image-text", "video")
     assert len(data.feature_modality) == len(qilin.FEATURES) == 25
     assert sorted(data.feature_modality.tolist())[-2:] == [0, 1]
@@ -118,8 +118,8 @@ def test_parquet_layout_gives_the_same_dataset(tmp_path: Path) -> None:
         half = len(frame) // 2
         frame.iloc[:half].to_parquet(parquet_root / table / "train-00000-of-00002.parquet")
         frame.iloc[half:].to_parquet(parquet_root / table / "train-00001-of-00002.parquet")
-    from_csv = load_dataset(f"qilin:{csv_root}")
-    from_parquet = load_dataset(f"qilin:{parquet_root}")
+    from_csv = load_dataset(f"qilin:{csv_root}", {}, default_data_dir())
+    from_parquet = load_dataset(f"qilin:{parquet_root}", {}, default_data_dir())
     for name, split in from_csv.splits.items():
         other = from_parquet[name]
         assert np.array_equal(split.item_ids, other.item_ids)

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from benchmark.core.data import DataError
+from benchmark.pipeline.harness import default_data_dir
 from benchmark.tools.memcheck_svmlight import generate
 from datasets import svmlight
-from datasets.files import data_dir
 from datasets.svmlight import read_query_file, read_svmlight
 
-DATA = data_dir()
+DATA = default_data_dir()
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data folder at {DATA}")
 
 

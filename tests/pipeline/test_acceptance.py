@@ -11,6 +11,7 @@ from ranx import Qrels, Run, compare
 from benchmark.pipeline import grid
 from benchmark.pipeline.metrics import read_qrels, read_run
 from benchmark.reporting.significance import holm
+from benchmark.store import Store
 
 FUSIONS = ["interleave", "fusion-minmax", "fusion-zscore"]
 DATA = {"n_queries": 600, "seed": 1}
@@ -18,7 +19,7 @@ DATA = {"n_queries": 600, "seed": 1}
 
 def test_lambdamart_beats_every_fusion(tmp_path: Path, cache) -> None:
     cells = grid.plan("synthetic-serp", ["lambdamart", *FUSIONS], [], 1, dataset_params=DATA)
-    outcome = grid.run(cells, tmp_path, progress=False, cache=cache)
+    outcome = grid.run(cells, Store(tmp_path), progress=False, cache=cache)
     assert not outcome.failures
     runs = {r.config.reranker: r for r in outcome.results}
     qrels_dict = read_qrels(tmp_path / runs["lambdamart"].manifest["qrels"])

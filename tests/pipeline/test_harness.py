@@ -14,7 +14,8 @@ import pytest
 from benchmark.cli import main
 from benchmark.core.config import CellConfig
 from benchmark.pipeline import grid
-from tests.conftest import TINY
+from benchmark.store import Store
+from tests.conftest import TINY, tiny_config
 
 SMALL = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
 
@@ -45,7 +46,7 @@ def test_run_writes_leaderboard_and_reuses_cells(tmp_path: Path, capsys) -> None
     assert "lambdamart@100% (ref)" in out and "lambdamart@20%" in out
     files = sorted(p.name for p in (tmp_path / "leaderboards").iterdir())
     assert [f.rsplit(".", 1)[1] for f in files] == ["csv", "md", "tex"]
-    runs = sorted(p for p in (tmp_path / "runs").iterdir() if p.name != "qrels")
+    runs = sorted(p for p in (tmp_path / "runs").iterdir() if p.name not in ("qrels", ".locks"))
     assert len(runs) == 3
     for run in runs:
         assert {p.name for p in run.iterdir()} == {
@@ -75,23 +76,23 @@ def test_failed_cell_is_not_cached_and_others_survive(tmp_path: Path, monkeypatc
 
     cells = grid.plan("synthetic-serp", ["interleave", "fusion-minmax"], [], 1, dataset_params=TINY)
     monkeypatch.setattr(Interleave, "score", lambda self, split: np.full(split.n_items, np.nan))
-    outcome = grid.run(cells, tmp_path, progress=False, cache=cache)
+    outcome = grid.run(cells, Store(tmp_path), progress=False, cache=cache)
     assert len(outcome.results) == 1 and len(outcome.failures) == 1
     assert "non-finite" in outcome.failures[0][1]
     failed = outcome.failures[0][0]
     assert not (tmp_path / "runs" / failed.run_id).exists()
     assert not list((tmp_path / "runs").glob(".tmp-*"))
     monkeypatch.undo()
-    again = grid.run(cells, tmp_path, progress=False, cache=cache)
+    again = grid.run(cells, Store(tmp_path), progress=False, cache=cache)
     assert [r.cached for r in again.results] == [False, True]  # the failure was re-run
 
 
 def test_force_reruns(tmp_path: Path, cache) -> None:
     from benchmark.pipeline.harness import run_cell
 
-    config = CellConfig("synthetic-serp", "interleave", None, None, 0, {}, dict(TINY), "2")
-    first = run_cell(config, tmp_path, cache)
-    again = run_cell(config, tmp_path, cache, force=True)
+    config = tiny_config("interleave")
+    first = run_cell(config, Store(tmp_path), cache)
+    again = run_cell(config, Store(tmp_path), cache, force=True)
     assert not again.cached and first.run_dir == again.run_dir
     assert (
         json.loads((again.run_dir / "manifest.json").read_text())["mean"] == first.manifest["mean"]
@@ -99,12 +100,12 @@ def test_force_reruns(tmp_path: Path, cache) -> None:
 
 
 def test_same_config_same_per_query_numbers(tmp_path: Path, cache) -> None:
-    from benchmark.pipeline.harness import load_metrics, run_cell
+    from benchmark.pipeline.harness import run_cell
 
-    config = CellConfig("synthetic-serp", "lambdamart", 0.3, "pages", 1, {}, dict(TINY), "2")
-    a = run_cell(config, tmp_path / "a", cache)
-    b = run_cell(config, tmp_path / "b", cache)
-    assert load_metrics(a.run_dir).equals(load_metrics(b.run_dir))
+    config = tiny_config("lambdamart", 0.3, "pages", 1)
+    a = run_cell(config, Store(tmp_path / "a"), cache)
+    b = run_cell(config, Store(tmp_path / "b"), cache)
+    assert a.cell.metrics().equals(b.cell.metrics())
 
 
 def test_config_hash_and_seeds() -> None:

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmark.core.config import CellConfig
 from benchmark.pipeline.harness import DatasetCache, run_cell
 from benchmark.pipeline.metrics import ranking, read_qrels, read_run
-from tests.conftest import TINY
+from benchmark.store import Store
+from tests.conftest import tiny_config
 
 GAINS = {0: 0, 1: 1, 2: 3, 3: 7, 4: 15}
 
@@ -22,8 +22,7 @@ GAINS = {0: 0, 1: 1, 2: 3, 3: 7, 4: 15}
 @pytest.fixture(scope="module")
 def saved_cell(tmp_path_factory: pytest.TempPathFactory, cache: DatasetCache):
     out = tmp_path_factory.mktemp("metrics")
-    config = CellConfig("synthetic-serp", "fusion-zscore", None, None, 0, {}, dict(TINY), "2")
-    return out, run_cell(config, out, cache)
+    return out, run_cell(tiny_config("fusion-zscore"), Store(out), cache)
 
 
 def test_ndcg_matches_ir_measures(saved_cell) -> None:

@@ -1,4 +1,5 @@
-"""Reports are pure functions of the result files: budget table, saving, plots, HTML."""
+"""Reports are pure functions of the stored cells: rows and their statistics, budget table,
+saving, plots, HTML; compare uses the same statistics."""
 
 from __future__ import annotations
 
@@ -7,57 +8,102 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from benchmark.core.catalog import dataset_key
 from benchmark.pipeline import grid
-from benchmark.reporting import leaderboard, report
-from tests.conftest import TINY
+from benchmark.pipeline.harness import run_cell
+from benchmark.reporting import budget, leaderboard, report
+from benchmark.reporting.compare import compare
+from benchmark.reporting.rows import against_best, group_rows
+from benchmark.store import Cell, Store
+from tests.conftest import TINY, tiny_config
 
 
-def test_report_views(tmp_path: Path, cache) -> None:
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory, cache) -> tuple[Store, str]:
+    out = tmp_path_factory.mktemp("report")
     cells = grid.plan(
         "synthetic-serp", ["lambdamart", "fusion-zscore"], [0.1, 0.3], 2, dataset_params=TINY
     )
-    outcome = grid.run(cells, tmp_path, progress=False, cache=cache)
+    store = Store(out)
+    outcome = grid.run(cells, store, progress=False, cache=cache)
     assert not outcome.failures
-    key = outcome.results[0].manifest["dataset_key"]
-    board, caption, paths = report.write(tmp_path, key)
+    return store, outcome.results[0].manifest["dataset_key"]
+
+
+def test_report_views(swept) -> None:
+    store, key = swept
+    board, caption, paths = report.write(store, key)
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
     assert paths[-1].name == "index.html" and "budget_curve.png" in paths[-1].read_text()
     assert "Holm" in caption
     # the reference row is marked, and the leaderboard's numbers are the seeds' means
     ref = board[board.reference].iloc[0]
     assert ref["row"] == "lambdamart@100%" and ref["seeds"] == 2
-    data = report.per_query(leaderboard.collect(tmp_path, key))
-    curve = report.budget_curve(data)
+    rows = group_rows(store.cells(key))
+    tests, best = against_best(rows)
+    assert best is not None and best.label == "lambdamart@100%"
+    curve = budget.budget_curve(rows, best)
     lm = curve[(curve.method == "lambdamart [pages]") & (curve.budget == 1.0)].iloc[0]
-    per_seed = data[(data.row == "lambdamart@100%") & (data.metric == "ndcg_burges@10")]
-    assert abs(lm["mean"] - per_seed.groupby("qid").value.mean().mean()) < 1e-12
-    assert abs(ref["ndcg_burges@10_mean"] - per_seed.groupby("seed").value.mean().mean()) < 1e-12
-    saving = report.annotation_saving(data)
+    per_query = pd.concat([c.metrics().assign(seed=c.config["seed"]) for c in best.cells])
+    main = per_query[per_query.metric == "ndcg_burges@10"]
+    assert abs(lm["mean"] - main.groupby("qid").value.mean().mean()) < 1e-12
+    assert abs(ref["ndcg_burges@10_mean"] - main.groupby("seed").value.mean().mean()) < 1e-12
+    assert lm["diff"] == 0.0
+    saving = budget.annotation_saving(rows, tests, best)
     row = saving[saving.method == "lambdamart [pages]"].iloc[0]
     assert row["smallest_budget"] in (0.1, 0.3, 1.0)
-    mix = report.modality_mix(leaderboard.collect(tmp_path, key))
+    mix = budget.modality_mix(rows)
     assert "ideal page" in mix.index
-    # asking for a dataset the folder does not hold names the ones it does, as CLI arguments
-    with pytest.raises(ValueError, match="results exist for: --dataset synthetic-serp --dataset-p"):
-        report.write(tmp_path, "letor_mq2008")
     assert pd.Series(mix.sum(axis=1)).between(0.99, 1.01).all()
+    # the leaderboard's p-values are the saving's: one set of statistics
+    lm10 = board[board.row == "lambdamart@10%"].iloc[0]
+    assert lm10["p_holm"] == tests.loc["lambdamart@10%", "p_holm"]
 
 
-def _cell(reranker: str, params: dict, **extra) -> leaderboard.Cell:
+def test_missing_dataset_names_what_the_folder_holds(swept) -> None:
+    store, key = swept
+    with pytest.raises(ValueError, match=f"results exist for: {key}"):
+        report.write(store, "letor_mq2008")
+
+
+def _cell(reranker: str, label: str, **extra) -> Cell:
     config = {"dataset": "synthetic-serp", "reranker": reranker, "budget": 0.1}
-    config |= {"strategy": "middle", "seed": 0, "params": params, **extra}
-    return leaderboard.Cell(Path("."), {"config": config, "label": f"{reranker}@10%"})
+    config |= {"strategy": "middle", "seed": 0, "params": {}, "dataset_params": {}, **extra}
+    manifest = {"config": config, "label": label, "method": reranker}
+    return Cell("0" * 16, manifest, Path("."), lambda: pd.DataFrame())
 
 
 def test_rows_keep_configs_apart() -> None:
-    default = leaderboard.make_reranker("smar").params()
-    cells = [_cell("smar", default), _cell("smar", default | {"betas": [1.0]})]
-    assert sorted(leaderboard.rows_of(cells)) == ["smar@10%", "smar@10%{betas=[1.0]}"]
-    # a reranker the registry does not know shows every parameter rather than merging rows
-    unknown = [_cell("mine", {"k": 1}), _cell("mine", {"k": 2})]
-    assert len(leaderboard.rows_of(unknown)) == 2
-    # configurations that differ outside the parameters would share a label: an error, not a
+    cells = [_cell("smar", "smar@10%"), _cell("smar", "smar@10%{b=1}", params={"b": 1})]
+    assert [r.label for r in group_rows(cells)] == ["smar@10%", "smar@10%{b=1}"]
+    # seeds (and folds) of one configuration are one row
+    seeds = [_cell("smar", "smar@10%"), _cell("smar", "smar@10%", seed=1)]
+    assert len(group_rows(seeds)) == 1 and len(group_rows(seeds)[0].cells) == 2
+    # configurations that differ outside the parameters but share a label: an error, not a
     # silently dropped row
-    clash = [_cell("smar", default), _cell("smar", default, dataset_version="0")]
+    clash = [_cell("smar", "smar@10%"), _cell("smar", "smar@10%", dataset_version="0")]
     with pytest.raises(ValueError, match="share the leaderboard row 'smar@10%'"):
-        leaderboard.rows_of(clash)
+        group_rows(clash)
+
+
+def test_compare_rows(cache, tmp_path: Path) -> None:
+    """compare on two label-free cells of the tiny dataset."""
+    store = Store(tmp_path)
+    for name in ("interleave", "fusion-zscore"):
+        run_cell(tiny_config(name), store, cache)
+    key = dataset_key("synthetic-serp", TINY)
+    frame = compare(
+        tmp_path, key, [("interleave", "fusion-zscore"), ("fusion-zscore", "fusion-zscore")]
+    )
+    assert list(frame["a"]) == ["interleave", "fusion-zscore"]
+    assert frame["p"].iloc[1] == 1.0 and frame["diff"].iloc[1] == 0.0
+    assert (frame["p_holm"] >= frame["p"]).all()
+    with pytest.raises(ValueError, match="no results"):
+        compare(tmp_path, key, [("smar@10%", "interleave")])
+
+
+def test_leaderboard_files_render_every_format(swept) -> None:
+    store, key = swept
+    board, caption = leaderboard.build(store.cells(key))
+    files = leaderboard.files(store.out, key, board, caption)
+    assert sorted(p.suffix for p in files) == [".csv", ".md", ".tex"]

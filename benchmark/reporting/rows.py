@@ -1,0 +1,149 @@
+"""Leaderboard rows and their statistics: THE one place that averages seeds, picks the best
+reference, runs the paired test and applies Holm (PROTOCOL §7). Leaderboards, budget tables,
+the annotation saving, figures and ``compare`` all call it.
+
+* A **row** is the cells of one configuration but for the seed (and, for a cross-validated
+  dataset, the fold); its label and method were written into the manifests at run time.
+* A row's **per-seed value** of a metric is the mean over its test queries of that seed (all
+  folds pooled); the table shows mean ± std over seeds.
+* Its **per-query series** is each query's metric averaged over seeds: what the paired test uses.
+* The **test** is ranx's paired two-sided Student t-test on the per-query series of the queries
+  both rows share; Holm's step-down correction runs over the comparisons made together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark.core.config import canonical_json
+from benchmark.core.measures import MAIN_METRIC
+from benchmark.reporting import significance
+from benchmark.store import Cell
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.cells[0].config
+
+    @property
+    def method(self) -> str:
+        return self.cells[0].method
+
+    @property
+    def budget(self) -> float | None:
+        budget: float | None = self.config["budget"]
+        return budget
+
+    @property
+    def reference(self) -> bool:
+        """A fully-annotated baseline row (budget 100 %)."""
+        return self.budget == 1.0
+
+    @property
+    def seeds(self) -> list[int]:
+        return sorted({int(c.config["seed"]) for c in self.cells})
+
+    def metrics(self) -> pd.DataFrame:
+        """The long per-query frames of every cell, with a ``seed`` column (loaded once)."""
+        if "metrics" not in self._cache:
+            frames = [c.metrics().assign(seed=int(c.config["seed"])) for c in self.cells]
+            self._cache["metrics"] = pd.concat(frames, ignore_index=True)
+        frame: pd.DataFrame = self._cache["metrics"]
+        return frame
+
+    def per_query(self, metric: str = MAIN_METRIC) -> pd.Series:
+        """Per-query ``metric`` averaged over seeds (indexed by qid)."""
+        stacked = self.metrics()
+        return stacked[stacked.metric == metric].groupby("qid").value.mean()
+
+    def per_seed(self) -> pd.DataFrame:
+        """One row per seed, one column per metric: the mean over the seed's test queries."""
+        stacked = self.metrics()
+        means = {
+            seed: group.groupby("metric", sort=False).value.mean()
+            for seed, group in stacked.groupby("seed", sort=True)
+        }
+        return pd.DataFrame(means).T
+
+    def mean(self, metric: str = MAIN_METRIC) -> float:
+        """Mean over seeds of the per-seed means."""
+        return float(self.per_seed()[metric].mean())
+
+    def units(self) -> float:
+        """Annotation units per seed (summed over folds), averaged over seeds."""
+        per_seed = [
+            sum(c.manifest["annotation"]["units_used"] for c in self.cells if c.config["seed"] == s)
+            for s in self.seeds
+        ]
+        return float(np.mean(per_seed))
+
+
+def group_rows(cells: list[Cell]) -> list[Row]:
+    """The rows of a set of cells (same config but for seed and fold), in the cells' order."""
+    groups: dict[str, list[Cell]] = {}
+    for cell in cells:
+        config = {k: v for k, v in cell.config.items() if k not in ("seed", "data_fingerprint")}
+        config["dataset_params"] = {
+            k: v for k, v in config["dataset_params"].items() if k != "fold"
+        }
+        groups.setdefault(canonical_json(config), []).append(cell)
+    rows: dict[str, Row] = {}
+    for members in groups.values():
+        label = members[0].label
+        if label in rows:
+            raise ValueError(f"two different configurations share the leaderboard row {label!r}")
+        rows[label] = Row(label, members)
+    return list(rows.values())
+
+
+def best_reference(rows: list[Row], metric: str = MAIN_METRIC) -> Row | None:
+    """The fully-annotated row with the highest mean ``metric`` (first on ties), or None."""
+    refs = [r for r in rows if r.reference]
+    if not refs:
+        return None
+    return max(refs, key=lambda r: (r.mean(metric), -refs.index(r)))
+
+
+def paired_tests(series: dict[str, pd.Series], pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """One line per ``(a, b)``: the means over shared queries, ``a - b``, the queries, the raw and
+    the Holm-adjusted p-value (Holm over these pairs) and ``significant`` at alpha."""
+    lines = []
+    for a, b in pairs:
+        common = series[a].index.intersection(series[b].index)
+        x, y = series[a].loc[common], series[b].loc[common]
+        lines.append(
+            {
+                "a": a,
+                "b": b,
+                "mean_a": x.mean(),
+                "mean_b": y.mean(),
+                "diff": x.mean() - y.mean(),
+                "queries": len(common),
+                "p": significance.paired_p_value(x, y),
+            }
+        )
+    frame = pd.DataFrame(lines, columns=["a", "b", "mean_a", "mean_b", "diff", "queries", "p"])
+    frame["p_holm"] = significance.holm(frame["p"].tolist())
+    frame["significant"] = frame["p_holm"] < significance.ALPHA
+    return frame
+
+
+def against_best(rows: list[Row], metric: str = MAIN_METRIC) -> tuple[pd.DataFrame, Row | None]:
+    """Every row tested against the best reference (:func:`paired_tests`, Holm over all of
+    them); the frame is indexed by row label (the best reference itself has no line)."""
+    best = best_reference(rows, metric)
+    if best is None:
+        return pd.DataFrame(columns=["a", "b", "p", "p_holm", "significant", "diff"]), None
+    series = {r.label: r.per_query(metric) for r in rows}
+    pairs = [(r.label, best.label) for r in rows if r is not best]
+    return paired_tests(series, pairs).set_index("a", drop=False), best

@@ -1,0 +1,127 @@
+"""The results store: the only code that reads or writes a results folder.
+
+Layout of ``<out>/``:
+
+=============================================  ================================================
+``runs/<run_id>/``                             a finished cell (see :mod:`.cells`); local
+``runs/qrels/<key>-<fingerprint>.qrels``       test labels of one version of a dataset; local
+``runs/.locks/``                               cell and pack locks; local
+``cells/<key>/``                               the packed cells of a dataset (see :mod:`.packs`)
+``leaderboards/``, ``reports/<key>/``          derived views, written with :func:`publish`
+=============================================  ================================================
+
+"local" means not kept in git (bulk or machine-specific); ``cells/`` is what a clone carries.
+A cell is identified by its config's hash, which includes the dataset's content fingerprint, so a
+cell computed on other data is never reused, and a dataset's views show only the cells of its
+current data (``cells/<key>/dataset.json``). Cells are read from the packs and the cell folders
+(a folder wins over a packed copy of the same cell: it is at least as new).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmark.core.config import SUITE_VERSION
+from benchmark.store.cells import Cell, LooseCells
+from benchmark.store.files import StoreError, publish, staged, sweep_temporaries, write_atomic
+from benchmark.store.packs import Pack
+
+__all__ = ["Cell", "Store", "StoreError", "publish", "staged", "write_atomic"]
+
+
+class Store:
+    """One results folder."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.loose = LooseCells(out / "runs")
+        self._packed: dict[str, tuple[float, dict[str, Cell]]] = {}
+
+    # -- cells ----------------------------------------------------------------------------
+    def pack(self, key: str) -> Pack:
+        return Pack(self.out / "cells" / key, self.loose.root / ".locks")
+
+    def packed(self, key: str) -> dict[str, Cell]:
+        """The packed cells of ``key`` by run id (re-read when the pack changed)."""
+        path = self.pack(key).folder / "manifests.jsonl"
+        stamp = path.stat().st_mtime_ns if path.exists() else -1.0
+        if key not in self._packed or self._packed[key][0] != stamp:
+            self._packed[key] = (stamp, {c.run_id: c for c in self.pack(key).read()})
+        return self._packed[key][1]
+
+    def find(self, run_id: str, key: str) -> Cell | None:
+        """A finished cell, from its folder or from the pack of dataset ``key``."""
+        return self.loose.get(run_id) or self.packed(key).get(run_id)
+
+    def keys(self) -> list[str]:
+        """Every dataset key with cells, packed or loose."""
+        packed = {p.parent.name for p in (self.out / "cells").glob("*/manifests.jsonl")}
+        return sorted(packed | {c.dataset_key for c in self.loose.scan()})
+
+    def cells(self, key: str) -> list[Cell]:
+        """The current cells of dataset ``key``: this suite version, the dataset's current
+        data; cell folders win over packed copies. Raises :class:`StoreError` on an unreadable
+        cell or when cells of several data versions exist and none is marked current."""
+        merged = dict(self.packed(key))
+        merged |= {c.run_id: c for c in self.loose.scan() if c.dataset_key == key}
+        cells = [c for c in merged.values() if c.config.get("suite_version") == SUITE_VERSION]
+        prints = {c.config.get("data_fingerprint", "") for c in cells}
+        record = self.pack(key).dataset()
+        if record is not None:
+            prints = {record["fingerprint"]}
+        elif len(prints) > 1:
+            raise StoreError(
+                f"{self.out / 'cells' / key}: cells of {len(prints)} versions of the data and no "
+                "dataset.json saying which is current; re-run to mark it"
+            )
+        return sorted(
+            (c for c in cells if c.config.get("data_fingerprint", "") in prints),
+            key=lambda c: c.run_id,
+        )
+
+    @contextmanager
+    def computing(self, run_id: str) -> Iterator[None]:
+        """The cell's lock: two runs into one folder compute a cell once."""
+        with self.loose.lock(run_id):
+            yield
+
+    def staging(self, run_id: str) -> Any:
+        return self.loose.staging(run_id)
+
+    def pack_cells(self, key: str) -> int:
+        """Fold the cell folders of ``key`` into its pack; returns how many were added or
+        replaced (0: the pack is left untouched)."""
+        pack = self.pack(key)
+        with pack.locked():
+            packed = {c.run_id: c for c in pack.read()}
+            loose = [c for c in self.loose.scan() if c.dataset_key == key]
+            changed = [
+                c
+                for c in loose
+                if c.run_id not in packed or c.manifest != packed[c.run_id].manifest
+            ]
+            if changed:
+                pack.write(list((packed | {c.run_id: c for c in changed}).values()))
+        return len(changed)
+
+    # -- datasets -------------------------------------------------------------------------
+    def mark_dataset(self, key: str, record: dict[str, Any]) -> None:
+        """Record the data version (fingerprint) the views of ``key`` show from now on."""
+        pack = self.pack(key)
+        with pack.locked():
+            pack.mark(record)
+
+    def qrels_path(self, key: str, fingerprint: str) -> Path:
+        return self.loose.root / "qrels" / f"{key}-{fingerprint[:12]}.qrels"
+
+    def sweep(self) -> list[Path]:
+        """Remove what dead processes left behind in the results folder."""
+        removed = self.loose.sweep()
+        folders = [self.out / "leaderboards", self.loose.root / "qrels"]
+        folders += [*(self.out / "reports").glob("*"), *(self.out / "cells").glob("*")]
+        for folder in folders:
+            removed += sweep_temporaries(folder)
+        return removed

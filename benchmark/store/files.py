@@ -1,0 +1,100 @@
+"""Atomic file writes: a reader sees the old file or the new one, never a part of either.
+
+Every file the suite writes under a results folder goes through :func:`write_atomic` or
+:func:`publish`: the bytes go to a hidden temporary file in the same folder (named after this
+host and process, so :func:`sweep_temporaries` can tell a dead writer's leftovers from a live
+one's), are flushed to disk, and the temporary file is renamed over the target. ``publish``
+writes a whole set of files (a report) all-or-nothing: every temporary file is written first,
+and only when all succeeded are they renamed into place (a rename needs no free space), so a
+full disk leaves the previous set intact.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+HOST = re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname())[:40] or "host"
+TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<host>[A-Za-z0-9_]+)\.(?P<pid>\d+)\.tmp$")
+
+
+class StoreError(RuntimeError):
+    """A results file that cannot be read or written; the message names the file."""
+
+
+def temporary(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{HOST}.{os.getpid()}.tmp")
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    tmp = temporary(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write one file atomically."""
+    publish({path: data})
+
+
+def publish(files: Mapping[Path, bytes | str]) -> None:
+    """Write several files all-or-nothing (see the module docstring)."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            raw = data.encode() if isinstance(data, str) else data
+            written.append((_write_temp(path, raw), path))
+    except BaseException:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in written:
+        os.replace(tmp, path)
+
+
+def alive(host: str, pid: int) -> bool:
+    """Whether process ``pid`` of ``host`` may still run (another host's: assume yes)."""
+    if host != HOST:
+        return True
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+def sweep_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files of dead writers in ``folder`` (not recursive)."""
+    removed = []
+    for path in folder.glob(".*.tmp") if folder.is_dir() else []:
+        m = TEMP.match(path.name)
+        if m and not alive(m["host"], int(m["pid"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+@contextmanager
+def staged(path: Path) -> Iterator[Path]:
+    """A temporary path next to ``path`` to be filled by the caller (e.g. ``savefig``);
+    renamed onto ``path`` when the block succeeds, removed when it fails."""
+    tmp = temporary(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,126 @@
+"""Packed cells: every finished cell of one dataset in two files, the form kept in git.
+
+``<out>/cells/<dataset_key>/manifests.jsonl`` holds one manifest per line (sorted by run id) and
+``metrics.parquet`` the per-query metrics of all of them in one wide table (``run_id, qid`` and
+one float64 column per metric; zstd). A few hundred cells take a few MB instead of one folder
+each, and every number is kept exactly: :func:`long_metrics` gives back each cell's long frame,
+rows in their original order. ``dataset.json`` records the dataset the folder's current cells
+were computed on (spec, parameters, version, content fingerprint).
+
+Writers hold the pack's lock and write ``metrics.parquet`` before ``manifests.jsonl`` (each
+atomically); a pack only ever gains cells, so a reader that reads the manifests first always finds
+their metrics.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark.store.cells import Cell, parse_manifest, read_parquet
+from benchmark.store.files import StoreError, publish
+
+MANIFESTS = "manifests.jsonl"
+METRICS = "metrics.parquet"
+DATASET = "dataset.json"
+
+
+def wide_metrics(cells: list[Cell]) -> pd.DataFrame:
+    """One row per (cell, query), one column per metric, in each cell's original order."""
+    frames = []
+    for cell in cells:
+        long = cell.metrics()
+        qids = pd.unique(long["qid"])
+        wide = long.pivot(index="qid", columns="metric", values="value")
+        wide = wide.loc[qids, list(pd.unique(long["metric"]))].reset_index()
+        wide.insert(0, "run_id", cell.run_id)
+        frames.append(wide)
+    table = pd.concat(frames, ignore_index=True)
+    table.columns.name = None
+    return table
+
+
+def long_metrics(wide: pd.DataFrame) -> pd.DataFrame:
+    """The long frame ``qid, metric, value`` of one cell's rows of the wide table."""
+    columns = [c for c in wide.columns if c not in ("run_id", "qid") and wide[c].notna().any()]
+    parts = [
+        pd.DataFrame({"qid": wide["qid"].to_numpy(), "metric": m, "value": wide[m].to_numpy()})
+        for m in columns
+    ]
+    frame = pd.concat(parts, ignore_index=True)
+    frame["value"] = frame["value"].astype(np.float64)
+    return frame
+
+
+class Pack:
+    """The packed cells of one dataset key."""
+
+    def __init__(self, folder: Path, lock_dir: Path) -> None:
+        self.folder = folder
+        self.lock_path = lock_dir / f"pack-{folder.name}.lock"
+
+    def read(self) -> list[Cell]:
+        path = self.folder / MANIFESTS
+        if not path.exists():
+            return []
+        try:
+            lines = path.read_text().splitlines()
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        manifests = [parse_manifest(line, path) for line in lines if line.strip()]
+        table: dict[str, pd.DataFrame] = {}
+
+        def loader(run_id: str) -> Any:
+            def load() -> pd.DataFrame:
+                if not table:
+                    frame = read_parquet(self.folder / METRICS)
+                    table.update(dict(iter(frame.groupby("run_id", sort=False))))
+                if run_id not in table:
+                    raise StoreError(f"{self.folder / METRICS}: no metrics of cell {run_id}")
+                return long_metrics(table[run_id])
+
+            return load
+
+        return [Cell(m["run_id"], m, path, loader(m["run_id"])) for m in manifests]
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def write(self, cells: list[Cell]) -> None:
+        """Replace the pack by ``cells`` (the caller holds :meth:`locked`)."""
+        cells = sorted(cells, key=lambda c: c.run_id)
+        buffer = io.BytesIO()
+        wide_metrics(cells).to_parquet(buffer, index=False, compression="zstd")
+        lines = "".join(json.dumps(c.manifest, sort_keys=True) + "\n" for c in cells)
+        publish({self.folder / METRICS: buffer.getvalue()})
+        publish({self.folder / MANIFESTS: lines})
+
+    def mark(self, record: dict[str, Any]) -> None:
+        """Write ``dataset.json`` (the caller holds :meth:`locked`) unless it already says so."""
+        if self.dataset() != record:
+            publish({self.folder / DATASET: json.dumps(record, indent=2, sort_keys=True) + "\n"})
+
+    def dataset(self) -> dict[str, Any] | None:
+        path = self.folder / DATASET
+        if not path.exists():
+            return None
+        try:
+            record: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path}: not a readable dataset record ({exc})") from None
+        return record
