@@ -87,20 +87,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     outcome = grid.run(
         cells, store, force=args.force, progress=not args.quiet, cache=cache, command=command
     )
-    reused = sum(r.cached for r in outcome.results)
-    print(
-        f"{len(outcome.results)} cells done ({reused} reused from {args.out}), "
-        f"{len(outcome.failures)} failed"
-    )
     try:
-        if outcome.interrupted:
-            print(
-                f"interrupted: {len(cells) - len(outcome.results) - len(outcome.failures)} "
-                "cells not run; the finished ones are kept (run again to continue)"
-            )
+        if not summarise(outcome, cells, args.out):
             return INTERRUPTED
-        if outcome.results:
-            show_stage1(outcome.results[0].manifest)
         ran = {r.manifest["label"] for r in outcome.results}
         done = {r.manifest["dataset_key"] for r in outcome.results}
         for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
@@ -114,6 +103,22 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return 1 if outcome.failures else 0
+
+
+def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
+    """Print what the run did; False when it was interrupted."""
+    reused = sum(r.cached for r in outcome.results)
+    print(
+        f"{len(outcome.results)} cells done ({reused} reused from {out}), "
+        f"{len(outcome.failures)} failed"
+    )
+    if outcome.interrupted:
+        left = len(cells) - len(outcome.results) - len(outcome.failures)
+        print(f"interrupted: {left} cells not run; the finished ones are kept (run again)")
+        return False
+    if outcome.results:
+        show_stage1(outcome.results[0].manifest)
+    return True
 
 
 def write_report(store: Any, key: str, only: set[str] | None = None) -> None:

@@ -50,6 +50,15 @@ from benchmark.core.data import MAX_LABEL, Dataset, Split
 from datasets.catalogue import KNOWN, Facts
 from datasets.checksums import digest
 from datasets.folds import read_fold
+from datasets.letor_rows import (
+    empty,
+    item_ids,
+    plain_split,
+    query_means,
+    query_starts,
+    row_hash,
+    take_queries,
+)
 from datasets.locate import describe, fold_files, resolve
 from datasets.svmlight import LtrFile
 
@@ -153,77 +162,12 @@ def load_serp(arg: str | None, params: dict[str, Any], data_dir: Path) -> Datase
     return Dataset(f"letor-serp:{facts.name}", MODALITIES, pages.owner, splits, info)
 
 
-def empty(width: int) -> LtrFile:
-    none = np.zeros(0, dtype=np.int64)
-    return LtrFile(Path(), none, none, np.zeros((0, width), dtype=np.float32))
-
-
-def query_starts(f: LtrFile) -> np.ndarray:
-    return np.flatnonzero(np.r_[True, f.qids[1:] != f.qids[:-1]]) if f.n_rows else f.qids
-
-
-def take_queries(f: LtrFile, fraction: float, seed: int) -> tuple[LtrFile, LtrFile]:
-    """Split a part by query: a seeded ``fraction`` of its queries, then the others."""
-    starts = query_starts(f)
-    bounds = np.r_[starts, f.n_rows]
-    chosen = np.zeros(len(starts), dtype=bool)
-    n_take = min(len(starts) - 1, max(1, round(fraction * len(starts))))
-    chosen[np.random.default_rng(seed).permutation(len(starts))[:n_take]] = True
-    row_chosen = np.repeat(chosen, np.diff(bounds))
-    return tuple(  # type: ignore[return-value]
-        LtrFile(f.path, f.labels[m], f.qids[m], f.features[m]) for m in (row_chosen, ~row_chosen)
-    )
-
-
 def split_valid(parts: dict[str, LtrFile], p: Params) -> tuple[LtrFile, LtrFile]:
     """(page train part, page_valid part): the vali file, or queries carved from train."""
     if "vali" in parts:
         return parts["train"], parts["vali"]
     valid, train = take_queries(parts["train"], p.valid_fraction, p.seed)
     return train, valid
-
-
-def positions(f: LtrFile) -> np.ndarray:
-    starts = query_starts(f)
-    sizes = np.diff(np.r_[starts, f.n_rows])
-    return np.arange(f.n_rows) - np.repeat(starts, sizes)
-
-
-def mix(values: np.ndarray) -> np.ndarray:
-    """The splitmix64 finaliser: a well-spread 64-bit hash of each value."""
-    x = values.astype(np.uint64)
-    x ^= x >> np.uint64(30)
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
-
-
-def row_hash(f: LtrFile, seed: int) -> np.ndarray:
-    salt = np.uint64(seed * 0x9E3779B97F4A7C15 % 2**64)
-    key = mix(f.qids.astype(np.uint64) + salt)
-    return mix(key ^ positions(f).astype(np.uint64))
-
-
-def item_ids(f: LtrFile) -> np.ndarray:
-    tag = np.char.mod("d%08x-", (row_hash(f, 0) >> np.uint64(32)).astype(np.int64))
-    return np.char.add(tag, positions(f).astype(str)).astype(str)
-
-
-def plain_split(name: str, f: LtrFile) -> Split:
-    n = f.n_rows
-    label = f.labels.astype(np.int8)
-    return Split.from_query_ids(
-        name,
-        f.qids.astype(str),
-        item_ids=item_ids(f),
-        modality=np.zeros(n, dtype=np.int8),
-        features=f.features,
-        query_features=np.zeros((len(query_starts(f)), 0), np.float32),
-        g_score=np.full(n, np.nan, dtype=np.float32),
-        page_label=label,
-        modal_label=label,
-    )
 
 
 class Pages:
@@ -273,15 +217,6 @@ class Pages:
             page_label=page.astype(np.int8),
             modal_label=f.labels.astype(np.int8),
         )
-
-
-def query_means(f: LtrFile) -> np.ndarray:
-    """Per-query mean of every real feature."""
-    if not f.n_rows:
-        return np.zeros((0, f.features.shape[1]))
-    starts = query_starts(f)
-    sums = np.add.reduceat(f.features.astype(np.float64), starts, axis=0)
-    return sums / np.diff(np.r_[starts, f.n_rows])[:, None]
 
 
 def describe_serp(data_dir: Path) -> list[dict[str, Any]]:

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +28,12 @@ import numpy as np
 import pandas as pd
 
 from benchmark.core.data import DataError
+from datasets.svmlight_lines import MAX_DIGITS, diagnose
 
 CHUNK_BYTES = 32 << 20
-MAX_DIGITS = 7  # feature indices up to 9,999,999
 WHITESPACE = np.zeros(256, dtype=bool)
 WHITESPACE[[9, 10, 11, 12, 13, 32]] = True
 NEWLINE, HASH, COLON = 10, 35, 58
-INDEX = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
 TAIL = 32  # bytes searched back from a line's end for its last colon
 SPACES = bytes.maketrans(b":\t\r\x0b\x0c", b"     ")
 
@@ -296,53 +293,3 @@ class Scan(Lines):
             if ok.all() or sep != " ":
                 return values, inside, ok
         self.fail(None, self.use_qid, None, base)
-
-
-def diagnose(
-    raw: bytes | bytearray, use_qid: bool, n_features: int | None, base: int
-) -> str | None:
-    """What is wrong with one line (``None`` if nothing): the slow path for error messages."""
-    tokens = raw.split(b"#", 1)[0].decode("latin-1").split()
-    if not tokens:
-        return None
-    if not integral(tokens[0]):
-        return f"label {tokens[0]!r} is not an integer"
-    rest = tokens[1:]
-    qids = [t for t in rest if t.startswith("qid:")]
-    if not use_qid and qids:
-        return "unexpected qid: (query groups come from the .query file)"
-    if use_qid:
-        if not qids:
-            return "missing qid:<id> after the label"
-        if not rest[0].startswith("qid:") or len(qids) > 1:
-            return "qid:<id> must come once, right after the label"
-        if not integral(rest[0][4:]) or float(rest[0][4:]) < 0:
-            return f"bad query id {rest[0]!r}"
-        rest = rest[1:]
-    indices: list[int] = []
-    for tok in rest:
-        key, _, value = tok.partition(":")
-        if not INDEX.fullmatch(key) or not value or ":" in value:
-            return f"expected <index>:<value>, got {tok!r}"
-        index = int(key)
-        if index < base:
-            return f"feature index {index} < {base} (indices are {base}-based)"
-        if indices and index <= indices[-1]:
-            return f"feature index {index} after {indices[-1]} (indices must increase)"
-        if not finite_number(value):
-            return f"feature {index}: value {value!r} is not a finite number"
-        indices.append(index)
-    if n_features is not None and indices and indices[-1] >= base + n_features:
-        return f"feature index {indices[-1]} > {base + n_features - 1} (the number of features)"
-    return None
-
-
-def integral(text: str) -> bool:
-    return finite_number(text) and float(text) == round(float(text))
-
-
-def finite_number(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tomllib
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from tqdm import tqdm
 from benchmark.core.annotation import STRATEGIES
 from benchmark.core.catalog import check_dataset, dataset_key, fingerprint, parse_spec
 from benchmark.core.config import CellConfig, canonical_json
-from benchmark.core.reranker import make_reranker
+from benchmark.core.reranker import Reranker, make_reranker
 from benchmark.pipeline.harness import CellResult, DatasetCache, default_data_dir, run_cell
 from benchmark.store import Store
 
@@ -37,39 +38,47 @@ def plan(
     default strategy (the reference). Each cell carries the dataset's content fingerprint."""
     if strategy is not None:
         STRATEGIES.get(strategy)
-    family, _ = parse_spec(dataset)
-    data_dir = data_dir or default_data_dir()
-    check_dataset(dataset, dict(dataset_params or {}), data_dir)
-    content = fingerprint(dataset, dict(dataset_params or {}), data_dir)
+    dparams = dict(dataset_params or {})
+    base = base_config(dataset, dparams, data_dir or default_data_dir())
     cells: list[CellConfig] = []
     for name in rerankers:
         reranker = make_reranker(name, (params or {}).get(name))
-        full = reranker.params()
-        if not reranker.budgeted:
-            points: list[tuple[float | None, str | None]] = [(None, None)]
-        else:
-            default = reranker.default_strategy
-            points = [(b, strategy or default) for b in budgets]
-            if references:
-                points.append((REFERENCE_BUDGET, default))
-        # a label-free reranker sees no labels and no seed-dependent data: one seed suffices
-        n_seeds = seeds if reranker.budgeted else 1
-        for budget, strat in dict.fromkeys(points):
-            for seed in range(n_seeds):
+        for budget, strat in points(reranker, budgets, strategy, references):
+            # a label-free reranker sees no labels and no seed-dependent data: one seed suffices
+            for seed in range(seeds if reranker.budgeted else 1):
                 cells.append(
-                    CellConfig(
-                        dataset,
-                        name,
-                        budget,
-                        strat,
-                        seed,
-                        full,
-                        dict(dataset_params or {}),
-                        family.version,
-                        content,
+                    dataclasses.replace(
+                        base,
+                        reranker=name,
+                        budget=budget,
+                        strategy=strat,
+                        seed=seed,
+                        params=reranker.params(),
+                        dataset_params=dict(dparams),
                     )
                 )
     return list({c.run_id: c for c in cells}.values())
+
+
+def base_config(dataset: str, params: dict[str, Any], data_dir: Path) -> CellConfig:
+    """A cell of the dataset (checked, fingerprinted) to be completed by ``replace``."""
+    family, _ = parse_spec(dataset)
+    check_dataset(dataset, params, data_dir)
+    content = fingerprint(dataset, params, data_dir)
+    return CellConfig(dataset, "", None, None, 0, {}, params, family.version, content)
+
+
+def points(
+    reranker: Reranker, budgets: list[float], strategy: str | None, references: bool
+) -> list[tuple[float | None, str | None]]:
+    """The (budget, strategy) points of one reranker: none for a label-free one."""
+    if not reranker.budgeted:
+        return [(None, None)]
+    default = reranker.default_strategy
+    found: list[tuple[float | None, str | None]] = [(b, strategy or default) for b in budgets]
+    if references:
+        found.append((REFERENCE_BUDGET, default))
+    return list(dict.fromkeys(found))
 
 
 GRIDS = Path(__file__).resolve().parent.parent / "grids"

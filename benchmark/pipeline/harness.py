@@ -158,7 +158,8 @@ def now() -> str:
 
 
 def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> dict[str, Any]:
-    """Annotate, fit, score and evaluate; write the run and metrics into ``tmp``."""
+    """Annotate, fit, score and evaluate; write the run and metrics into ``tmp``; return the
+    manifest."""
     started, t0 = now(), time.perf_counter()
     data = prepared.dataset
     reranker = make_reranker(config.reranker, config.params)
@@ -175,11 +176,7 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     defaults = type(reranker)().params()
     label = config.label(reranker.default_strategy, defaults)
     tag = "".join(label.split()) + f"#seed{config.seed}"
-    lines, kind = metrics.run_lines(test, scores, tag)
-    write_atomic(tmp / "run.trec", "".join(lines))
-    per_query = metrics.per_query_metrics(qrels, tmp / "run.trec")
-    per_query.to_parquet(tmp / "metrics.parquet", index=False)
-    excluded = test.qids[~metrics.positive_queries(test)].tolist()
+    per_query, kind = save_and_evaluate(test, scores, tag, tmp, qrels)
     return {
         "run_id": config.run_id,
         "config": config.to_dict(),
@@ -189,25 +186,44 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
         "run_scores": kind,
         "dataset_key": prepared.key,
         "qrels": os.path.relpath(qrels, tmp.parent.parent),
-        "git_sha": git_sha(),
-        "versions": versions(),
-        "started": started,
-        "finished": now(),
+        **provenance(started),
         "annotation_time_s": round(t1 - t0, 3),
         "fit_time_s": round(t2 - t1, 3),
         "score_time_s": round(t3 - t2, 3),
         "wall_time_s": round(time.perf_counter() - t0, 3),
-        "annotation": {
-            "units_used": used,
-            "units_total": total,
-            "fraction_used": used / total if total else 0.0,
-        },
+        "annotation": {"units_used": used, "units_total": total, "fraction_used": used / total},
+        **evaluation(per_query, test, scores, data.modalities),
+        "stage1": prepared.stage1,
+        "fit_info": reranker.fit_info(),
+    }
+
+
+def save_and_evaluate(
+    test: Any, scores: np.ndarray, tag: str, tmp: Path, qrels: Path
+) -> tuple[Any, str]:
+    """Write the TREC run and the per-query metrics ranx computes from it (read back from the
+    saved files); returns the metrics and the kind of score the run file holds."""
+    lines, kind = metrics.run_lines(test, scores, tag)
+    write_atomic(tmp / "run.trec", "".join(lines))
+    per_query = metrics.per_query_metrics(qrels, tmp / "run.trec")
+    per_query.to_parquet(tmp / "metrics.parquet", index=False)
+    return per_query, kind
+
+
+def provenance(started: str) -> dict[str, Any]:
+    return {"git_sha": git_sha(), "versions": versions(), "started": started, "finished": now()}
+
+
+def evaluation(
+    per_query: Any, test: Any, scores: np.ndarray, modalities: tuple[str, ...]
+) -> dict[str, Any]:
+    """The manifest's summary of the evaluation: queries, exclusions, means, modality mix."""
+    excluded = test.qids[~metrics.positive_queries(test)].tolist()
+    return {
         "queries_evaluated": int(per_query.qid.nunique()),
         "excluded_queries": {"count": len(excluded), "qids": excluded},
         "mean": per_query.groupby("metric").value.mean().to_dict(),
-        "modality_mix": metrics.modality_shares(test, scores, data.modalities),
-        "stage1": prepared.stage1,
-        "fit_info": reranker.fit_info(),
+        "modality_mix": metrics.modality_shares(test, scores, modalities),
     }
 
 

@@ -34,18 +34,19 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 MAX_LEGEND = 12  # budget-curve entries above which one-budget methods are left to the tables
 
 
-def draw_budget_curve(curve: pd.DataFrame, title: str) -> bytes:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+def curve_entries(curve: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The budgeted lines to draw, and how many one-budget methods were left to the tables:
+    methods measured at one budget only (ablations) are drawn as points with their CI, unless
+    there are so many entries that the plot would be unreadable."""
     budgeted = curve[curve.budget.notna()]
-    # methods measured at one budget only (ablations) are drawn as points with their CI, unless
-    # there are so many entries that the plot would be unreadable: then they stay in the tables
     counts = budgeted.groupby("method").budget.nunique()
     single = int((counts == 1).sum())
     if single and len(counts) > MAX_LEGEND and (counts > 1).any():
-        budgeted = budgeted[budgeted.method.isin(counts[counts > 1].index)]
-    else:
-        single = 0
+        return budgeted[budgeted.method.isin(counts[counts > 1].index)], single
+    return budgeted, 0
+
+
+def draw_methods(ax: Any, budgeted: pd.DataFrame) -> None:
     for i, (method, g) in enumerate(budgeted.groupby("method")):
         g = g.sort_values("budget")
         x = g.budget * 100
@@ -59,17 +60,9 @@ def draw_budget_curve(curve: pd.DataFrame, title: str) -> bytes:
             ax.errorbar(
                 x, g["mean"], yerr=g.ci95, linestyle="none", capsize=3, label=method, **style
             )
-    if single:
-        ax.text(
-            0.99,
-            0.01,
-            f"{single} methods measured at one budget only: see the tables",
-            transform=ax.transAxes,
-            fontsize=7,
-            ha="right",
-            va="bottom",
-            color="grey",
-        )
+
+
+def draw_label_free(ax: Any, curve: pd.DataFrame) -> None:
     for _, r in curve[curve.budget.isna()].iterrows():
         ax.axhline(r["mean"], linestyle=":", linewidth=1, color="grey")
         ax.annotate(
@@ -80,14 +73,26 @@ def draw_budget_curve(curve: pd.DataFrame, title: str) -> bytes:
             va="bottom",
             color="grey",
         )
+
+
+def draw_budget_curve(curve: pd.DataFrame, title: str) -> bytes:
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    budgeted, single = curve_entries(curve)
+    draw_methods(ax, budgeted)
+    if single:
+        note = f"{single} methods measured at one budget only: see the tables"
+        ax.text(0.99, 0.01, note, transform=ax.transAxes, fontsize=7, ha="right", color="grey")
+    draw_label_free(ax, curve)
     ax.set_xscale("log")
     ticks = sorted(budgeted.budget.unique() * 100)
     ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
     ax.minorticks_off()
     ax.set_xlabel("annotation budget (% of page labels, log scale)")
-    ax.set_ylabel("NDCG@10 (95 % CI over queries)")
+    ax.set_ylabel("nDCG@10 (95 % CI over queries)")
     ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    if not budgeted.empty:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     return png(fig, plt, dpi=130)
 

@@ -95,20 +95,26 @@ def lambdamart_overhead(repeats: int, cache: DatasetCache) -> dict[str, float]:
         )
         booster.predict(xt, num_iteration=booster.best_iteration)
 
+    h, b = alternate(lambda store: run_cell(config, store, cache, force=True), bare, repeats)
+    return {"lambdamart_cell_s": h, "lambdamart_bare_s": b, "lambdamart_ratio": h / b}
+
+
+def alternate(cell: Any, bare: Any, repeats: int) -> tuple[float, float]:
+    """Median seconds of ``cell(store)`` and ``bare()``, run alternately after one warm-up cell
+    (qrels, JIT, page cache)."""
     with tempfile.TemporaryDirectory() as out:
         store = Store(Path(out))
-        run_cell(config, store, cache, force=True)  # warm-up: qrels, JIT, page cache
+        cell(store)
         harness_times, bare_times = [], []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            run_cell(config, store, cache, force=True)
+            cell(store)
             t1 = time.perf_counter()
             bare()
             t2 = time.perf_counter()
             harness_times.append(t1 - t0)
             bare_times.append(t2 - t1)
-    h, b = statistics.median(harness_times), statistics.median(bare_times)
-    return {"lambdamart_cell_s": h, "lambdamart_bare_s": b, "lambdamart_ratio": h / b}
+    return statistics.median(harness_times), statistics.median(bare_times)
 
 
 def allrank_ratio(repeats: int, cache: DatasetCache) -> dict[str, float]:

@@ -71,26 +71,21 @@ def epoch_ratio(
         return model, reranker.new_optimizer(model), generator, loader(train, reranker.batch_size)
 
     valid_dl = loader(valid_slates, reranker.batch_size, shuffle=False)
-    times: dict[str, list[float]] = {"epoch": [], "fit": [], "pass": [], "loss_batch": []}
+    runs = {
+        "epoch": lambda m, o, g, _: reranker.epoch(m, loss, o, train, g, valid, valid_slates),
+        "fit": lambda m, o, g, dl: allrank_fit(m, loss, o, dl, valid_dl, epochs=1, device=cpu),
+        "pass": lambda m, o, g, _: train_epoch(m, loss, o, train, reranker.batch_size, g),
+        "loss_batch": lambda m, o, g, dl: allrank_train_pass(m, loss, o, dl, device=cpu),
+    }
+    times: dict[str, list[float]] = {key: [] for key in runs}
     with torch_threads(reranker.num_threads), torch.random.fork_rng(devices=[]):
         for seed in range(repeats):
-            model, opt, gen, train_dl = fresh(seed)
-            times["epoch"].append(
-                timed(reranker.epoch, model, loss, opt, train, gen, valid, valid_slates)
-            )
-            model, opt, gen, train_dl = fresh(seed)
-            times["fit"].append(
-                timed(allrank_fit, model, loss, opt, train_dl, valid_dl, epochs=1, device=cpu)
-            )
-            model, opt, gen, train_dl = fresh(seed)
-            times["pass"].append(
-                timed(train_epoch, model, loss, opt, train, reranker.batch_size, gen)
-            )
-            model, opt, gen, train_dl = fresh(seed)
-            times["loss_batch"].append(
-                timed(allrank_train_pass, model, loss, opt, train_dl, device=cpu)
-            )
-    med = {key: statistics.median(values) for key, values in times.items()}
+            for key, run in runs.items():
+                times[key].append(timed(run, *fresh(seed)))
+    return figures({key: statistics.median(values) for key, values in times.items()})
+
+
+def figures(med: dict[str, float]) -> dict[str, Any]:
     return {
         "allrank_epoch_s": med["epoch"],
         "allrank_fit_epoch_s": med["fit"],
