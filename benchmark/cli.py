@@ -33,7 +33,7 @@ def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def data_dir(args: argparse.Namespace) -> Path:
-    from benchmark.pipeline.harness import default_data_dir
+    from benchmark.pipeline.prepare import default_data_dir
 
     return args.data_dir if getattr(args, "data_dir", None) else default_data_dir()
 
@@ -85,7 +85,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     outcome = grid.run(
-        cells, store, force=args.force, progress=not args.quiet, cache=cache, command=command
+        cells,
+        store,
+        force=args.force,
+        progress=not args.quiet,
+        cache=cache,
+        command=command,
+        executor=executor(args),
     )
     try:
         if not summarise(outcome, cells, args.out):
@@ -103,6 +109,21 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return 1 if outcome.failures else 0
+
+
+def executor(args: argparse.Namespace) -> Any:
+    """The executor the arguments ask for (None: cells run in this process)."""
+    from benchmark.pipeline import executors
+
+    if args.executor == "dask":
+        if not args.scheduler:
+            raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+        return executors.DaskCluster(args.scheduler)
+    if args.scheduler:
+        raise ValueError("--scheduler is for --executor dask")
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, not {args.jobs}")
+    return executors.LocalProcesses(args.jobs) if args.jobs > 1 else None
 
 
 def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:

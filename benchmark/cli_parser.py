@@ -113,6 +113,25 @@ def parser() -> argparse.ArgumentParser:
         help="run a grid file instead: grids/NAME.toml "
         "(or a path to a .toml); ignores --dataset/--rerankers/--budget/--seeds",
     )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="cells computed at once in local worker processes, one thread each "
+        "(default 1: in this process; 2 uses both cores of a 2-core machine)",
+    )
+    run.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="where cells are computed: local (this machine, --jobs) or dask (a Dask "
+        "cluster, --scheduler)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)",
+    )
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 

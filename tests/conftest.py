@@ -25,7 +25,7 @@ def tiny_config(
     """A cell of synthetic-serp (the tiny one by default), with its data fingerprint."""
     from benchmark.core.catalog import fingerprint, parse_spec
     from benchmark.core.config import CellConfig
-    from benchmark.pipeline.harness import default_data_dir
+    from benchmark.pipeline.prepare import default_data_dir
 
     params = dict(TINY if dataset_params is None else dataset_params)
     version = parse_spec("synthetic-serp")[0].version

@@ -1,21 +1,21 @@
-"""Planning and running a grid of cells."""
+"""Planning a grid of cells: from the CLI's arguments (:func:`plan`) or a grid file
+(:func:`load_grid`). Running them is :func:`benchmark.pipeline.runner.run` (re-exported here as
+``grid.run``)."""
 
 from __future__ import annotations
 
 import dataclasses
-import sys
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from tqdm import tqdm
 
 from benchmark.core.annotation import STRATEGIES
 from benchmark.core.catalog import check_dataset, dataset_key, fingerprint, parse_spec
 from benchmark.core.config import CellConfig, canonical_json
 from benchmark.core.reranker import Reranker, make_reranker
-from benchmark.pipeline.harness import CellResult, DatasetCache, default_data_dir, run_cell
+from benchmark.pipeline.harness import DatasetCache
+from benchmark.pipeline.prepare import default_data_dir
+from benchmark.pipeline.runner import GridOutcome, run
 from benchmark.store import Store
 
 REFERENCE_BUDGET = 1.0
@@ -167,45 +167,4 @@ def mark_datasets(cells: list[CellConfig], store: Store) -> None:
         )
 
 
-@dataclass
-class GridOutcome:
-    results: list[CellResult] = field(default_factory=list)
-    failures: list[tuple[CellConfig, str]] = field(default_factory=list)
-    interrupted: bool = False
-
-
-def run(
-    cells: list[CellConfig],
-    store: Store,
-    *,
-    force: bool = False,
-    progress: bool = True,
-    cache: DatasetCache | None = None,
-    command: str = "",
-) -> GridOutcome:
-    """Run every cell; a failing cell is reported at once and skipped, never cached. Ctrl-C
-    stops after the current cell is cleaned up (``interrupted``); what finished is kept. The
-    finished cells of each dataset are then folded into its pack."""
-    cache = cache or DatasetCache()
-    outcome = GridOutcome()
-    bar = tqdm(cells, desc="cells", unit="cell", disable=not progress, file=sys.stderr)
-    try:
-        for cell in bar:
-            bar.set_postfix_str(f"{cell.reranker} b={cell.budget} s={cell.seed}", refresh=False)
-            try:
-                outcome.results.append(run_cell(cell, store, cache, force=force, command=command))
-            except Exception as exc:  # one failed cell must not lose the others
-                message = f"{type(exc).__name__}: {exc}"
-                outcome.failures.append((cell, message))
-                tqdm.write(
-                    f"error: cell {cell.run_id} ({cell.reranker} budget={cell.budget} "
-                    f"seed={cell.seed}) failed: {message}",
-                    file=sys.stderr,
-                )
-    except KeyboardInterrupt:
-        outcome.interrupted = True
-    finally:
-        bar.close()
-        for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
-            store.pack_cells(key)
-    return outcome
+__all__ = ["DatasetCache", "GridOutcome", "load_grid", "plan", "run"]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import platform
 import subprocess
+import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -22,59 +22,20 @@ from typing import Any
 import numpy as np
 
 from benchmark.core.annotation import ANNOTATED_SPLITS
-from benchmark.core.catalog import dataset_key, fingerprint, load_dataset
-from benchmark.core.config import CellConfig, derive_seed
+from benchmark.core.catalog import dataset_key
+from benchmark.core.config import CellConfig
 from benchmark.core.data import Dataset
-from benchmark.core.reranker import Layout, Reranker, make_reranker
+from benchmark.core.reranker import Reranker, make_reranker
 from benchmark.pipeline import metrics
 from benchmark.pipeline.annotation import annotate
-from benchmark.pipeline.stage1 import add_g_scores
+from benchmark.pipeline.prepare import PROJECT, DatasetCache, Prepared
 from benchmark.store import Cell, Store, write_atomic
 
 PACKAGES = ("numpy", "pandas", "lightgbm", "ranx", "scipy", "pyarrow", "torch", "allRank")
-PROJECT = Path(__file__).resolve().parents[2]
 
 
 class CellError(RuntimeError):
     """A cell failed; the message names the cell and the cause."""
-
-
-@dataclass
-class Prepared:
-    """A dataset with stage-1 scores filled, its file key, fingerprint and stage-1 diagnostics."""
-
-    dataset: Dataset
-    key: str
-    fingerprint: str
-    stage1: dict[str, Any]
-
-    @property
-    def layout(self) -> Layout:
-        return Layout(self.dataset.modalities, self.dataset.feature_modality)
-
-
-@dataclass
-class DatasetCache:
-    """Loads each dataset (and runs stage 1) once per process, from ``data_dir``."""
-
-    data_dir: Path = field(default_factory=lambda: default_data_dir())
-    prepared: dict[str, Prepared] = field(default_factory=dict)
-
-    def get(self, spec: str, params: dict[str, Any]) -> Prepared:
-        key = dataset_key(spec, params)
-        if key not in self.prepared:
-            raw = load_dataset(spec, params, self.data_dir)
-            filled, diag = add_g_scores(raw, derive_seed("stage1", spec, params))
-            print_ = fingerprint(spec, params, self.data_dir)
-            self.prepared[key] = Prepared(filled, key, print_, diag)
-        return self.prepared[key]
-
-
-def default_data_dir() -> Path:
-    """Where named real datasets live by default: ``$BENCHMARK_DATA_DIR``, else
-    ``<project>/../shared/data`` (read once, here; the CLI's ``--data-dir`` overrides it)."""
-    env = os.environ.get("BENCHMARK_DATA_DIR")
-    return Path(env) if env else PROJECT.parent / "shared" / "data"
 
 
 @dataclass
@@ -112,9 +73,13 @@ def git_sha() -> str:
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
+def qrels_name(prepared: Prepared) -> str:
+    return f"{prepared.key}-{prepared.fingerprint[:12]}.qrels"
+
+
 def ensure_qrels(store: Store, prepared: Prepared) -> Path:
     """The test qrels of this version of the dataset (written once per fingerprint)."""
-    path = store.qrels_path(prepared.key, prepared.fingerprint)
+    path = store.loose.root / "qrels" / qrels_name(prepared)
     if not path.exists():
         write_atomic(path, "".join(metrics.qrels_lines(prepared.dataset["test"])))
     return path
@@ -128,29 +93,61 @@ def run_cell(
     force: bool = False,
     command: str = "",
 ) -> CellResult:
-    """Run one cell, or return the finished one (computed once even by concurrent runs)."""
+    """Run one cell in this process, or return the finished one (computed once even by
+    concurrent runs: the cell's lock is held while computing)."""
     key = dataset_key(config.dataset, config.dataset_params)
     found = None if force else store.find(config.run_id, key)
     if found is not None:
         return CellResult(config, found, cached=True)
-    prepared = cache.get(config.dataset, config.dataset_params)
-    if prepared.fingerprint != config.data_fingerprint:
-        raise CellError(
-            f"the data of {key} changed since the cell was planned "
-            f"({config.data_fingerprint} -> {prepared.fingerprint}); plan the run again"
-        )
+    prepared = checked_prepared(config, cache)
     with store.computing(config.run_id):
         found = None if force else store.find(config.run_id, key)
         if found is not None:  # another run finished it while we waited for the lock
             return CellResult(config, found, cached=True)
         qrels = ensure_qrels(store, prepared)
         with store.staging(config.run_id) as tmp:
-            manifest = execute(config, prepared, tmp, qrels)
-            manifest["command"] = command
-            write_atomic(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str))
+            compute(config, prepared, tmp, qrels, command)
+    return finished(config, store)
+
+
+def checked_prepared(config: CellConfig, cache: DatasetCache) -> Prepared:
+    """The cell's dataset, which must still be the data the cell was planned on."""
+    prepared = cache.get(config.dataset, config.dataset_params)
+    if prepared.fingerprint != config.data_fingerprint:
+        raise CellError(
+            f"the data of {prepared.key} changed since the cell was planned "
+            f"({config.data_fingerprint} -> {prepared.fingerprint}); plan the run again"
+        )
+    return prepared
+
+
+def finished(config: CellConfig, store: Store) -> CellResult:
     cell = store.loose.get(config.run_id)
     assert cell is not None
     return CellResult(config, cell, cached=False)
+
+
+def compute(
+    config: CellConfig, prepared: Prepared, folder: Path, qrels: Path, command: str
+) -> None:
+    """Compute a cell into ``folder``: config, run, metrics and (last) the manifest."""
+    manifest = execute(config, prepared, folder, qrels)
+    manifest["qrels"] = f"runs/qrels/{qrels_name(prepared)}"
+    manifest["command"] = command
+    write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
+
+
+def compute_files(config: CellConfig, prepared: Prepared, command: str) -> dict[str, bytes]:
+    """:func:`compute` in a temporary folder (a worker process or another machine); returns
+    the cell's files, which the client writes through its store."""
+    with tempfile.TemporaryDirectory(prefix="wholepage-cell-") as tmp:
+        folder = Path(tmp)
+        qrels = folder / qrels_name(prepared)
+        qrels.write_text("".join(metrics.qrels_lines(prepared.dataset["test"])))
+        cell = folder / "cell"
+        cell.mkdir()
+        compute(config, prepared, cell, qrels, command)
+        return {p.name: p.read_bytes() for p in sorted(cell.iterdir())}
 
 
 def now() -> str:
@@ -185,7 +182,6 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
         "run_tag": tag,
         "run_scores": kind,
         "dataset_key": prepared.key,
-        "qrels": os.path.relpath(qrels, tmp.parent.parent),
         **provenance(started),
         "annotation_time_s": round(t1 - t0, 3),
         "fit_time_s": round(t2 - t1, 3),

@@ -91,6 +91,23 @@ class Store:
     def staging(self, run_id: str) -> Any:
         return self.loose.staging(run_id)
 
+    def try_lock(self, run_id: str) -> Any:
+        """The cell's lock if free (an open handle for :meth:`release`), else None."""
+        return self.loose.try_lock(run_id)
+
+    def release(self, handle: Any) -> None:
+        self.loose.release(handle)
+
+    def commit(self, run_id: str, files: dict[str, bytes]) -> Cell:
+        """Write a cell computed elsewhere (a worker) into place; the caller holds its lock.
+        The manifest is written last."""
+        with self.staging(run_id) as tmp:
+            for name in sorted(files, key=lambda n: n == "manifest.json"):
+                write_atomic(tmp / name, files[name])
+        cell = self.loose.get(run_id)
+        assert cell is not None
+        return cell
+
     def pack_cells(self, key: str) -> int:
         """Fold the cell folders of ``key`` into its pack; returns how many were added or
         replaced (0: the pack is left untouched)."""
@@ -113,9 +130,6 @@ class Store:
         pack = self.pack(key)
         with pack.locked():
             pack.mark(record)
-
-    def qrels_path(self, key: str, fingerprint: str) -> Path:
-        return self.loose.root / "qrels" / f"{key}-{fingerprint[:12]}.qrels"
 
     def sweep(self) -> list[Path]:
         """Remove what dead processes left behind in the results folder."""

@@ -123,6 +123,23 @@ class LooseCells:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    def try_lock(self, run_id: str) -> Any:
+        """The cell's lock without waiting: an open handle, or None when another run holds
+        it."""
+        locks = self.root / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        fh = open(locks / f"{run_id}.lock", "a")  # noqa: SIM115 (released by release())
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            return None
+        return fh
+
+    def release(self, handle: Any) -> None:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
     @contextmanager
     def staging(self, run_id: str) -> Iterator[Path]:
         """A fresh staging folder; on success it replaces the cell folder, on any failure

@@ -14,7 +14,7 @@ from benchmark import cli
 from benchmark.core.catalog import load_dataset
 from benchmark.core.data import DataError
 from benchmark.pipeline import grid, stage1
-from benchmark.pipeline.harness import default_data_dir
+from benchmark.pipeline.prepare import default_data_dir
 from benchmark.store import Store
 from benchmark.tools.reproduce_letor import letor_average_precision, letor_ndcg, letor_precision
 from datasets import checksums

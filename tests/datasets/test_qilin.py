@@ -12,7 +12,7 @@ import pytest
 
 from benchmark.core.catalog import load_dataset
 from benchmark.core.data import DataError
-from benchmark.pipeline.harness import default_data_dir
+from benchmark.pipeline.prepare import default_data_dir
 from datasets import qilin
 
 SAMPLE = default_data_dir() / "qilin_sample"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from benchmark.core.data import DataError
-from benchmark.pipeline.harness import default_data_dir
+from benchmark.pipeline.prepare import default_data_dir
 from benchmark.tools.memcheck_svmlight import generate
 from datasets import svmlight
 from datasets.svmlight import read_query_file, read_svmlight

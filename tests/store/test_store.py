@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from benchmark.cli import main
-from benchmark.pipeline.harness import default_data_dir
+from benchmark.pipeline.prepare import default_data_dir
 from benchmark.store import Store, StoreError, files
 from benchmark.store.packs import long_metrics, wide_metrics
 from tests.conftest import TINY

@@ -1,0 +1,55 @@
+"""Datasets ready for cells: loaded from the data folder, stage 1 run, fingerprinted; once per
+process (:class:`DatasetCache`), and handed to worker processes as they are."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmark.core.catalog import dataset_key, fingerprint, load_dataset
+from benchmark.core.config import derive_seed
+from benchmark.core.data import Dataset
+from benchmark.core.reranker import Layout
+from benchmark.pipeline.stage1 import add_g_scores
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Prepared:
+    """A dataset with stage-1 scores filled, its file key, fingerprint and stage-1 diagnostics."""
+
+    dataset: Dataset
+    key: str
+    fingerprint: str
+    stage1: dict[str, Any]
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.dataset.modalities, self.dataset.feature_modality)
+
+
+@dataclass
+class DatasetCache:
+    """Loads each dataset (and runs stage 1) once per process, from ``data_dir``."""
+
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
+    prepared: dict[str, Prepared] = field(default_factory=dict)
+
+    def get(self, spec: str, params: dict[str, Any]) -> Prepared:
+        key = dataset_key(spec, params)
+        if key not in self.prepared:
+            raw = load_dataset(spec, params, self.data_dir)
+            filled, diag = add_g_scores(raw, derive_seed("stage1", spec, params))
+            print_ = fingerprint(spec, params, self.data_dir)
+            self.prepared[key] = Prepared(filled, key, print_, diag)
+        return self.prepared[key]
+
+
+def default_data_dir() -> Path:
+    """Where named real datasets live by default: ``$BENCHMARK_DATA_DIR``, else
+    ``<project>/../shared/data`` (read once, here; the CLI's ``--data-dir`` overrides it)."""
+    env = os.environ.get("BENCHMARK_DATA_DIR")
+    return Path(env) if env else PROJECT.parent / "shared" / "data"

@@ -1,0 +1,121 @@
+"""Executors: cells computed in this process, in local worker processes (--jobs 2) and on a Dask
+cluster (a LocalCluster on 127.0.0.1 with two workers) give identical per-query metrics; a
+worker that dies mid-cell leaves no partial cell and the cell is reported failed, not cached."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmark.pipeline import executors, grid
+from benchmark.store import Store
+from tests.conftest import TINY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def cells() -> list:
+    return grid.plan(
+        "synthetic-serp", ["lambdamart", "smar", "fusion-zscore"], [0.2], 1, dataset_params=TINY
+    )
+
+
+def per_query(store: Store) -> dict[str, object]:
+    key = store.keys()[0]
+    return {c.run_id: c.metrics() for c in store.cells(key)}
+
+
+def test_serial_local_processes_and_dask_agree(cells, cache, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    serial = Store(tmp_path / "serial")
+    assert not grid.run(cells, serial, progress=False, cache=cache).failures
+    local = Store(tmp_path / "local")
+    done = grid.run(cells, local, progress=False, cache=cache, executor=executors.LocalProcesses(2))
+    assert not done.failures and len(done.results) == len(cells)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        dask = Store(tmp_path / "dask")
+        done = grid.run(
+            cells,
+            dask,
+            progress=False,
+            cache=cache,
+            executor=executors.DaskCluster(cluster.scheduler_address),
+        )
+    assert not done.failures
+    expected = per_query(serial)
+    for other in (local, dask):
+        found = per_query(other)
+        assert set(found) == set(expected)
+        for run_id, frame in expected.items():
+            assert frame.equals(found[run_id]), run_id
+
+
+def workers_of(pid: int) -> list[int]:
+    """Worker processes spawned by ``pid`` (multiprocessing's spawn_main children)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and b"spawn_main" in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+def test_dead_worker_fails_its_cell_and_caches_nothing(tmp_path: Path) -> None:
+    argv = [
+        sys.executable,
+        "-m",
+        "benchmark",
+        "run",
+        "--out",
+        str(tmp_path),
+        "--quiet",
+        "--jobs",
+        "2",
+        "--rerankers",
+        "lambdamart",
+        "--budget",
+        "10%",
+        "20%",
+        "30%",
+        "--seeds",
+        "2",
+        *[f"--dataset-param={k}={v}" for k, v in TINY.items()],
+    ]
+    proc = subprocess.Popen(
+        argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    runs = tmp_path / "runs"
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        if runs.is_dir() and any(len(p.name) == 16 for p in runs.iterdir()):
+            break
+        time.sleep(0.02)
+    victims = workers_of(proc.pid)
+    assert victims and proc.poll() is None, "no worker to kill"
+    os.kill(victims[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, (out, err)
+    assert "a worker process died" in err and "Traceback" not in err
+    failed = [line.split()[2] for line in err.splitlines() if "worker process died" in line]
+    assert failed and all(not (runs / run_id).exists() for run_id in failed)
+    assert not [p for p in runs.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+    again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert f"8 cells done ({8 - len(failed)} reused" in again.stdout  # 3 budgets + 100 %, 2 seeds

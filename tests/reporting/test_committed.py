@@ -1,0 +1,31 @@
+"""Every committed leaderboard and report regenerates byte for byte from the committed cells
+(results/cells/): the numbers in results/ are reproducible from the files in git, and a change
+to the reporting code that alters them shows up here."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmark.reporting import report
+from benchmark.store import Store
+
+RESULTS = Path(__file__).resolve().parents[2] / "results"
+KEYS = sorted(p.name for p in (RESULTS / "cells").glob("*") if (p / "manifests.jsonl").exists())
+
+
+def test_results_hold_packed_cells() -> None:
+    assert KEYS, f"no packed cells under {RESULTS / 'cells'}"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_committed_views_regenerate_byte_identical(key: str, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    shutil.copytree(RESULTS / "cells" / key, out / "cells" / key)
+    _, _, written = report.write(Store(out), key)
+    for path in written:
+        committed = RESULTS / path.relative_to(out)
+        assert committed.exists(), f"{committed} is not committed"
+        assert path.read_bytes() == committed.read_bytes(), f"{committed} differs"
