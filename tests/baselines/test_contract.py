@@ -34,7 +34,7 @@ def test_reranker_contract(tiny: Prepared, name: str) -> None:
 @pytest.mark.parametrize("name", RERANKERS.names())
 def test_reranker_declares_itself(name: str) -> None:
     cls = RERANKERS.get(name)
-    assert cls.name == name and cls.description
+    assert cls.name == name and cls.description and cls.inputs and cls.objective
     reranker = make_reranker(name)
     assert reranker.default_strategy in (
         None,
