@@ -64,7 +64,7 @@ class SMAR(PageNetReranker):
     annotation: ClassVar[bool] = True
     #: Whether the annotation term is used only on pages with items of >= 2 modalities.
     cross_modal_only: ClassVar[bool] = False
-    betas: list[float] = field(default_factory=lambda: [0.1, 0.3, 1.0])
+    betas: list[float] = field(default_factory=lambda: [0.03, 0.1, 0.3, 1.0])
     standardise: bool = False
 
     def train_pages(self, pages: Pages) -> np.ndarray:

@@ -48,11 +48,9 @@ def fit(tiny: Prepared, name: str, seed: int, **params: object) -> tuple[Reranke
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_contract(tiny: Prepared, name: str) -> None:
-    """The contract of tests/test_contract.py, with short training to keep the suite fast."""
-    reranker, first = fit(tiny, name, 5, max_rounds=3)
-    assert first.shape == (tiny.dataset["test"].n_items,) and np.isfinite(first).all()
-    assert np.array_equal(first, fit(tiny, name, 5, max_rounds=3)[1])
+def test_fit_info_and_default_run(tiny: Prepared, name: str) -> None:
+    """What test_contract.py does not check: the recorded weight choice, the default run."""
+    reranker, _ = fit(tiny, name, 5, max_rounds=2)
     info = reranker.fit_info()
     assert info["chosen"] in [
         {k: v for k, v in g.items() if k not in ("valid_ndcg@10", "rounds")} for g in info["grid"]
