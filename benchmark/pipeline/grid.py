@@ -67,7 +67,7 @@ def plan(
     return list({c.run_id: c for c in cells}.values())
 
 
-GRIDS = Path(__file__).resolve().parent.parent / "grids"
+GRIDS = Path(__file__).resolve().parents[2] / "grids"
 
 
 def grid_path(name: str) -> Path:

@@ -34,7 +34,7 @@ from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.stage1 import add_g_scores
 
 PACKAGES = ("numpy", "pandas", "lightgbm", "ranx", "scipy", "pyarrow", "torch", "allRank")
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 class CellError(RuntimeError):
