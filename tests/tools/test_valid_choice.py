@@ -28,7 +28,7 @@ def test_valid_ndcg_reads_the_chosen_candidate() -> None:
 
 def test_rows_through_the_harness(cache: DatasetCache, tmp_path: Path) -> None:
     args = parser().parse_args(
-        ['sft:{"max_rounds": 2}', "interleave", "--budgets", "30%", "--seeds", "2"]
+        ['sft:{"max_rounds": 1}', "interleave", "--budgets", "30%", "--seeds", "2"]
         + ["--out", str(tmp_path), "--quiet"]
         + [f"--dataset-param={k}={v}" for k, v in TINY.items()]
     )
