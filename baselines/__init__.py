@@ -12,4 +12,5 @@ from baselines import (  # noqa: F401
     lambdamart,
     sft,
     smar,
+    smar_variants,
 )

@@ -201,6 +201,8 @@ class ListwiseAllRank(Reranker):
     """Shared fields and loop of the allRank rerankers; subclasses choose the encoder."""
 
     default_strategy = "pages"
+    inputs = "item + query features, modality one-hot, g^m (raw, in-page rank and min-max)"
+    objective = "allRank listwise loss (`loss`, neuralNDCG by default) on revealed labels"
     loss: str = "neuralNDCG"
     hidden: int = 64
     fc_layers: int = 2

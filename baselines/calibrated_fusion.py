@@ -23,6 +23,8 @@ class CalibratedFusion(Reranker):
 
     description = "budgeted: per-modality isotonic g^m -> page label, merged"
     default_strategy = "random"
+    inputs = "g^m and modality (in-page min-max g^m breaks ties)"
+    objective = "isotonic least squares g^m -> revealed page label, per modality"
     tie_weight: float = 1e-3
 
     def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> CalibratedFusion:

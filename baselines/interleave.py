@@ -17,6 +17,8 @@ class Interleave(Reranker):
     """Round r takes the r-th best item of every modality, modalities in the dataset's order."""
 
     description = "label-free: round-robin over modalities, each in g^m order"
+    inputs = "g^m order within each modality, modality"
+    objective = "none (label-free): round-robin over modalities in the dataset's order"
 
     def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> Interleave:
         self.n_modalities_ = len(layout.modalities)

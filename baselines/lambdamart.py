@@ -23,6 +23,8 @@ class LambdaMART(Reranker):
 
     description = "budgeted: LightGBM lambdarank on item, query, modality and g^m features"
     default_strategy = "pages"
+    inputs = "item + query features, modality one-hot, g^m (raw, in-page rank and min-max)"
+    objective = "LambdaRank (|delta NDCG|-weighted pairwise logistic) on the revealed labels"
     num_boost_round: int = 500
     early_stopping_rounds: int = 50
     learning_rate: float = 0.05

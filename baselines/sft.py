@@ -1,4 +1,5 @@
-"""``sft``: the SMAR network trained on the revealed page labels only (SMAR.md's "SFT")."""
+"""``sft``: the SMAR network trained on the revealed page labels only (SMAR.md's "SFT"), and its
+variants ``sft-g`` (g^m as an input) and ``sft-squash`` (the released code's squash)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from baselines.smar_net import Pages
 from baselines.smar_train import PageNetReranker, Weights, labelled_pages
 from benchmark.core.reranker import register
 
+#: What the paper's network sees (``g_input`` off).
+NET_INPUTS = "item + query features, modality embedding"
+#: What the ``*-g`` variants' network sees.
+NET_INPUTS_G = NET_INPUTS + " + g^m (standardised per modality, min-max in the page's modality)"
+
 
 @register("sft")
 @dataclass
@@ -22,6 +28,8 @@ class SFT(PageNetReranker):
 
     description = "budgeted: the SMAR network trained on the revealed page labels (ListMLE)"
     default_strategy = "pages"
+    inputs = NET_INPUTS + " (no g^m)"
+    objective = "ListMLE on the revealed page labels"
 
     def train_pages(self, pages: Pages) -> np.ndarray:
         return labelled_pages(pages)
@@ -31,3 +39,26 @@ class SFT(PageNetReranker):
     ) -> torch.Tensor:
         known = batch.mask & (batch.label >= 0)
         return list_mle(scores, batch.label, known, tie_break, squash=self.squash)
+
+
+@register("sft-g")
+@dataclass
+class SFTG(SFT):
+    """``sft`` whose network also takes g^m as an input (the "upstream scores as features"
+    setting, PROTOCOL §5)."""
+
+    description = "budgeted: sft with g^m as an input feature"
+    inputs = NET_INPUTS_G
+    g_input: bool = True
+
+
+@register("sft-squash")
+@dataclass
+class SFTSquash(SFT):
+    """``sft`` with the released code's ``tanh(s - max s)`` squash before ListMLE: the control
+    of ``smar-released``."""
+
+    description = "budgeted: sft with the released code's tanh(s - max s) squash"
+    in_default_run = False
+    objective = "ListMLE on tanh(s - max s) (the released squash) on the revealed page labels"
+    squash: bool = True

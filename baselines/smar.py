@@ -1,67 +1,71 @@
-"""``smar`` (SMAR.md), its distillation variants and its ablations.
+"""``smar`` (SMAR.md), the paper's method, and its forms ``smar-z``, ``smar-g`` and
+``smar-released``; the distillation variants and ablations are in :mod:`baselines.smar_variants`.
 
 All share the network and training loop of :mod:`baselines.smar_train` with ``sft``; they
-differ only in the loss and the default annotation strategy:
+differ only in the loss, whether g^m is an input, and the default annotation strategy:
 
-=====================  ==========================================================  ===========
-reranker               loss                                                        strategy
-=====================  ==========================================================  ===========
-``smar``               ListMLE(labels) + beta * sum_m ListMLE(z(f) in g^m order)   middle
-``smar-pairwise``      ListMLE(labels) + beta * sum_m hinge(g^m pairs, gamma)      middle
-``smar-kl``            ListMLE(labels) + beta * sum_m KL(g^m / tau || f / tau)     middle
-``smar-anchors``       ``smar`` + hinge(iso-anchor cross-modal pairs, gamma)       iso-anchors
-``smar-no-distill``    ListMLE(labels) only (= ``sft`` on the band labels)         middle
-``smar-distill-only``  sum_m ListMLE(z(f) in g^m order) only (labels: validation)  middle
-=====================  ==========================================================  ===========
+=================  ===============================================================  ========
+reranker           loss                                                             g input
+=================  ===============================================================  ========
+``smar``           ListMLE(labels) + beta * sum_m ListMLE(f in g^m order)           no
+``smar-z``         ListMLE(labels) + beta * sum_m ListMLE(z(f) in g^m order)        no
+``smar-g``         as ``smar``                                                      yes
+``smar-released``  the released code: every ListMLE on tanh(s - max s), beta = 1,   no
+                   the label term only on pages with items of >= 2 modalities
+=================  ===============================================================  ========
 
-Listwise distillation is applied to f z-scored inside each (page, modality) (``standardise``,
-default on): it then constrains the order of a modality's items, not the size of their gaps.
-Without it, ListMLE rewards ever larger within-modality gaps, whose scale is unrelated to the page
-labels, and that spoils the cross-modal merge the few page labels have to calibrate: on
-synthetic-serp raw listwise distillation is worse than no distillation, and more so the larger
-beta (docs/results.md). ``standardise=False`` is the released code's raw form.
+``smar`` is the paper's formula: plain ListMLE in both terms, and g^m only orders items (the
+distillation targets and the labelled band), never an input. ``smar-z`` is our improvement:
+listwise distillation on f z-scored inside each (page, modality) (``standardise``), so it
+constrains the order of a modality's items, not the size of their gaps. ``smar-released`` adds
+what the released code (``Code_for_Qilin/src/trainer.py``) does beyond the paper: the
+``tanh(s - max s)`` squash before EVERY ListMLE term, max not detached, beta = 1, and the
+annotation term only on pages with items of at least two modalities (there the code computes
+it, on the union of the modalities' bands in page-label order). Its default strategy is the
+middle band of relative width B: at B = 20 % exactly the released ``top_p = 0.2``, ``middle_1``;
+at other budgets the band width follows the budget (docs/choices.md lists what is left out).
 
 The distillation terms use every ``page_train`` page (g^m needs no label); the annotation term
-uses the revealed labels. beta_m is one shared beta for every modality, chosen with gamma and
-tau from the small grids in the fields on the revealed ``page_valid`` labels (NDCG@10); the grid
-and the choice are in the manifest's ``fit_info``. The default strategy is the middle band
-(the released code's ``middle_1``); docs/results.md reports the band ablation behind it.
+uses the revealed labels; each term is averaged over the pages of the batch where it is defined
+(a list of at least two items). beta_m is one shared beta for every modality, chosen from the
+``betas`` grid on the revealed ``page_valid`` labels (NDCG@10); the grid and the choice are in
+the manifest's ``fit_info`` (docs/choices.md gives the validation evidence behind the grids).
+The default strategy is the middle band (the released code's ``middle_1``).
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 import torch
 
-from baselines.sft import SFT
-from baselines.smar_losses import (
-    kl_distillation,
-    list_mle,
-    listwise_distillation,
-    pair_hinge,
-    pairwise_distillation,
-    total_loss,
-)
+from baselines.sft import NET_INPUTS, NET_INPUTS_G
+from baselines.smar_losses import list_mle, listwise_distillation, modality_masks, total_loss
 from baselines.smar_net import Pages
 from baselines.smar_train import PageNetReranker, Weights
 from benchmark.core.reranker import register
+
+#: What the network of every ``smar*`` reranker without ``g_input`` sees.
+SMAR_INPUTS = NET_INPUTS + "; g^m only orders items (distillation targets, band selection)"
 
 
 @register("smar")
 @dataclass
 class SMAR(PageNetReranker):
-    """Annotation ListMLE plus listwise distillation from each g^m (the released code's form)."""
+    """Annotation ListMLE plus listwise distillation from each g^m (the paper's formulas)."""
 
     description = "budgeted: SMAR, page-label ListMLE + listwise distillation from each g^m"
     default_strategy = "middle"
+    inputs = SMAR_INPUTS
+    objective = "ListMLE(labels) + beta x sum_m ListMLE(f in g^m order); beta on page_valid"
     #: Whether the loss has the annotation term (the distill-only ablation has not).
     annotation: ClassVar[bool] = True
-    betas: list[float] = field(default_factory=lambda: [0.3, 1.0])
-    standardise: bool = True
+    #: Whether the annotation term is used only on pages with items of >= 2 modalities.
+    cross_modal_only: ClassVar[bool] = False
+    betas: list[float] = field(default_factory=lambda: [0.03, 0.1, 0.3, 1.0])
+    standardise: bool = False
 
     def train_pages(self, pages: Pages) -> np.ndarray:
         return np.arange(pages.n_pages)
@@ -84,118 +88,59 @@ class SMAR(PageNetReranker):
             standardise=self.standardise,
         )
 
+    def annotated(self, batch: Pages) -> torch.Tensor:
+        """The items of the annotation term: revealed, and on a page with items of at least two
+        modalities when :attr:`cross_modal_only`; none without the term."""
+        known = batch.mask & (batch.label >= 0) & self.annotation
+        if self.cross_modal_only:
+            masks = modality_masks(batch.mask, batch.modality, len(self.layout_.modalities))
+            known &= (masks.any(dim=2).sum(dim=0) >= 2)[:, None]
+        return known
+
     def loss(
         self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
     ) -> torch.Tensor:
-        known = batch.mask & (batch.label >= 0)
-        anno = (
-            list_mle(scores, batch.label, known, tie_break, squash=self.squash)
-            if self.annotation
-            else scores.sum() * 0.0
-        )
+        anno = list_mle(scores, batch.label, self.annotated(batch), tie_break, squash=self.squash)
         distill = self.distillation(scores, batch, weights, tie_break)
-        beta = torch.full_like(distill, weights["beta"])
-        return total_loss(anno, distill, beta)
+        return total_loss(anno, distill, torch.full_like(distill, weights["beta"]))
 
 
-def beta_gamma_grid(betas: list[float], gammas: list[float]) -> list[Weights]:
-    """Every (beta, gamma) pair: the validation grid of the hinge-based variants."""
-    return [{"beta": float(b), "gamma": float(g)} for b, g in itertools.product(betas, gammas)]
-
-
-@register("smar-pairwise")
+@register("smar-z")
 @dataclass
-class SMARPairwise(SMAR):
-    """Pairwise hinge distillation (the paper's formula), margin gamma chosen on validation."""
+class SMARZ(SMAR):
+    """``smar`` with listwise distillation on f z-scored inside each (page, modality)."""
 
-    description = "budgeted: SMAR with pairwise hinge distillation (margin gamma)"
+    description = "budgeted: SMAR, listwise distillation on f z-scored in (page, modality)"
     in_default_run = False
-    gammas: list[float] = field(default_factory=lambda: [1.0, 0.3])
-
-    def candidates(self) -> list[Weights]:
-        return beta_gamma_grid(self.betas, self.gammas)
-
-    def distillation(
-        self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
-    ) -> torch.Tensor:
-        return pairwise_distillation(
-            scores,
-            batch.teacher,
-            batch.modality,
-            batch.mask,
-            len(self.layout_.modalities),
-            weights["gamma"],
-        )
+    objective = (
+        "ListMLE(labels) + beta x sum_m ListMLE(f z-scored in (page, m), g^m order); "
+        "beta on page_valid"
+    )
+    betas: list[float] = field(default_factory=lambda: [0.3, 1.0])
+    standardise: bool = True
 
 
-@register("smar-kl")
+@register("smar-g")
 @dataclass
-class SMARKL(SMAR):
-    """KL distillation between the softmaxes of g^m (z-scored in the page) and f, temperature
-    tau chosen on validation."""
+class SMARG(SMAR):
+    """``smar`` whose network also takes g^m as an input (PROTOCOL §5's practical setting)."""
 
-    description = "budgeted: SMAR with KL distillation (temperature tau)"
-    in_default_run = False
-    taus: list[float] = field(default_factory=lambda: [1.0, 0.5])
-
-    def candidates(self) -> list[Weights]:
-        return [
-            {"beta": float(b), "tau": float(t)} for b, t in itertools.product(self.betas, self.taus)
-        ]
-
-    def distillation(
-        self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
-    ) -> torch.Tensor:
-        return kl_distillation(
-            scores,
-            batch.teacher,
-            batch.modality,
-            batch.mask,
-            len(self.layout_.modalities),
-            weights["tau"],
-        )
+    description = "budgeted: SMAR with g^m as an input feature"
+    inputs = NET_INPUTS_G
+    g_input: bool = True
 
 
-@register("smar-anchors")
+@register("smar-released")
 @dataclass
-class SMARAnchors(SMAR):
-    """``smar`` on the labels bought by the iso-anchor search, plus the hinge (margin gamma)
-    on the cross-modal preference pairs the anchors imply."""
+class SMARReleased(SMAR):
+    """The released code's configuration (module docstring)."""
 
-    description = "budgeted: SMAR + iso-label anchor search and its cross-modal pairs"
+    description = "budgeted: SMAR as the released code (tanh squash, beta 1, cross-modal labels)"
     in_default_run = False
-    default_strategy = "iso-anchors"
-    gammas: list[float] = field(default_factory=lambda: [1.0, 0.3])
-
-    def candidates(self) -> list[Weights]:
-        return beta_gamma_grid(self.betas, self.gammas)
-
-    def loss(
-        self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
-    ) -> torch.Tensor:
-        better, worse = batch.flat_pairs()
-        return super().loss(scores, batch, weights, tie_break) + pair_hinge(
-            scores, better, worse, weights["gamma"]
-        )
-
-
-@register("smar-distill-only")
-@dataclass
-class SMARDistillOnly(SMAR):
-    """Ablation: distillation only; revealed labels serve early stopping, not the loss (beta is
-    then only a step size, so it is fixed at 1)."""
-
-    description = "budgeted ablation: SMAR without the annotation term"
-    in_default_run = False
-    annotation: ClassVar[bool] = False
+    objective = (
+        "ListMLE on tanh(s - max s): labels (pages with >= 2 modalities) + "
+        "sum_m distillation in g^m order; beta = 1"
+    )
+    cross_modal_only: ClassVar[bool] = True
     betas: list[float] = field(default_factory=lambda: [1.0])
-
-
-@register("smar-no-distill")
-@dataclass
-class SMARNoDistill(SFT):
-    """Ablation: SMAR without distillation, i.e. ``sft`` on SMAR's band labels."""
-
-    description = "budgeted ablation: SMAR without distillation (sft on the band labels)"
-    in_default_run = False
-    default_strategy = "middle"
+    squash: bool = True

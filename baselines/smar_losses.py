@@ -40,11 +40,13 @@ def list_mle_rows(
     the valid items, and the number of valid items.
 
     For one list in target order ``s_1..s_n``: ``mean_k [logsumexp(s_k..s_n) - s_k]`` (0 for an
-    empty list). ``squash`` first maps the row's scores to ``tanh(s - max s)`` (the released
-    code's form).
+    empty list), i.e. the sum over the n positions divided by n, the released code's
+    normalisation. ``squash`` first maps the list's scores to ``tanh(s - max s)``, the max over
+    the list's valid items and NOT detached (the gradient reaches the top item through it), as in
+    the released code's ``compute_listmle_loss``.
     """
     if squash:
-        top = scores.masked_fill(~mask, NEG).max(dim=1, keepdim=True).values.detach()
+        top = scores.masked_fill(~mask, NEG).max(dim=1, keepdim=True).values
         scores = torch.tanh(scores - top)
     order = target_order(target.to(scores.dtype).masked_fill(~mask, float("-inf")), tie_break)
     valid = torch.gather(mask, 1, order)

@@ -7,7 +7,9 @@ Inputs of item i of modality m on the page of query q:
   non-negative and heavy-tailed, then standardised on the modality's ``page_train`` rows;
 * the query features (standardised);
 * a learned embedding of m;
-* g^m: standardised per modality on ``page_train`` and min-max normalised inside (page, m).
+* only with ``g_input`` (the ``*-g`` variants, not the paper's network): g^m standardised per
+  modality on ``page_train`` and min-max normalised inside (page, m). Without it g^m reaches
+  the network only through the loss (distillation targets) and the choice of labelled items.
 
 Each modality has its own linear projection into the shared width (one block-diagonal layer, see
 :meth:`Normaliser.items`; the modality embedding is its bias); the parts are summed and passed
@@ -178,7 +180,9 @@ class Pages:
 class WholePageNet(nn.Module):
     """f(q, page) -> one score per item; see the module docstring."""
 
-    def __init__(self, layout: Layout, n_query: int, width: int, head: str, heads: int) -> None:
+    def __init__(
+        self, layout: Layout, n_query: int, width: int, head: str, heads: int, g_input: bool
+    ) -> None:
         super().__init__()
         if head not in ("mlp", "attention"):
             raise ValueError(f"head must be 'mlp' or 'attention', not {head!r}")
@@ -186,7 +190,7 @@ class WholePageNet(nn.Module):
         self.project = nn.Linear(n_in, width, bias=False)  # per-modality blocks, see items()
         self.query = nn.Linear(n_query, width)
         self.embed = nn.Embedding(len(layout.modalities), width)
-        self.g = nn.Linear(2, width)
+        self.g = nn.Linear(2, width) if g_input else None
         self.attention = (
             nn.TransformerEncoderLayer(width, heads, 2 * width, dropout=0.0, batch_first=True)
             if head == "attention"
@@ -195,12 +199,14 @@ class WholePageNet(nn.Module):
         self.out = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 1))
 
     def forward(self, pages: Pages) -> torch.Tensor:
-        h = torch.relu(
+        h = (
             self.project(pages.items)
             + self.query(pages.query)[:, None, :]
             + self.embed(pages.modality)
-            + self.g(pages.g)
         )
+        if self.g is not None:
+            h = h + self.g(pages.g)
+        h = torch.relu(h)
         if self.attention is not None:
             h = self.attention(h, src_key_padding_mask=~pages.mask)
         return self.out(h).squeeze(-1).masked_fill(~pages.mask, 0.0)

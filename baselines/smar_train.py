@@ -54,6 +54,8 @@ def ndcg_at_10(scores: np.ndarray, label: np.ndarray, id_rank: np.ndarray) -> fl
 class PageNetReranker(Reranker):
     """Base of the network rerankers; see the module docstring."""
 
+    #: Whether g^m is an input of the network (the ``*-g`` variants); off = the paper's network.
+    g_input: bool = False
     width: int = 32
     head: str = "mlp"
     heads: int = 2
@@ -63,6 +65,7 @@ class PageNetReranker(Reranker):
     round_steps: int = 20
     max_rounds: int = 30
     patience: int = 3
+    #: ``tanh(s - max s)`` before every ListMLE term (the released code's squash).
     squash: bool = False
     threads: int = 1
     device: str = "cpu"
@@ -121,7 +124,9 @@ class PageNetReranker(Reranker):
         """Train one network; return it (best round's weights), its valid NDCG@10, rounds."""
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
-        net = WholePageNet(self.layout_, tr.query.shape[1], self.width, self.head, self.heads)
+        net = WholePageNet(
+            self.layout_, tr.query.shape[1], self.width, self.head, self.heads, self.g_input
+        )
         net.to(self.device_)
         opt = torch.optim.AdamW(
             net.parameters(), lr=self.lr, weight_decay=self.weight_decay, foreach=True

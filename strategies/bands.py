@@ -1,8 +1,19 @@
-"""SMAR's bands of the g^m ranking: ``top-p``, ``middle``, ``bottom``."""
+"""SMAR's bands of the g^m ranking: ``top-p``, ``middle``, ``bottom``.
+
+The band bounds are the released code's (``Code_for_Qilin/src/trainer.py``, relative width p =
+the budget B): band k (top = 0, middle = 1) is ``[round(k n p), round((k + 1) n p))``, the
+bottom band ``[round(n (1 - p)), n)``; then ``end = max(start + 1, end)`` and ``end = min(n,
+end)``. ``round`` is Python's (half to even), as in that code. The "at least one item" is
+enforced at the band's END, so a short list can get a band above its nominal one (n = 3, p = 0.1:
+the middle band is the top item) and a band that starts at or past the end is empty (the bottom
+band of a one-item list at p < 0.5). Above p = 0.5 the middle band is clipped at the list's end
+(``end = min(n, end)``) and so holds fewer than p n items.
+
+One extension: at p = 1 (full annotation, the 100 % reference rows) every band is the whole list,
+as PROTOCOL §4 needs; the released formula would leave the middle band empty there.
+"""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -16,19 +27,34 @@ from benchmark.core.annotation import (
 )
 from benchmark.core.data import Split
 
+#: Band index k of the released code's ``experiment_type`` (``top`` and ``middle_1``).
+BAND_INDEX = {"top": 0, "middle": 1}
+
+
+def band_bounds(position: str, n: int, p: float) -> tuple[int, int]:
+    """``(start, end)`` of the band at ``position`` of a ranked list of ``n`` items, relative
+    width ``p``, exactly as the released code computes it (module docstring)."""
+    if p >= 1:
+        return 0, n
+    if position == "bottom":
+        start, end = round(n * (1 - p)), n
+    else:
+        k = BAND_INDEX[position]
+        start, end = round(k * n * p), round((k + 1) * n * p)
+    end = min(n, max(start + 1, end))
+    return start, end
+
 
 def band(position: str) -> StrategyFn:
-    """Per page and modality, a band of relative width B of the g^m ranking (>= 1 item each)."""
+    """Per page and modality, the band of relative width B of the g^m ranking."""
 
     def buy(split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator) -> np.ndarray:
         requests = []
         for _, rows in split.queries():
             chosen = []
             for order in modality_orders(split, rows):
-                n = len(order)
-                k = min(n, max(1, math.floor(fraction * n + 0.5)))
-                start = {"top": 0, "middle": min(k, n - k), "bottom": n - k}[position]
-                chosen.append(order[start : start + k])
+                start, end = band_bounds(position, len(order), fraction)
+                chosen.append(order[start:end])
             requests.append(np.concatenate(chosen))
         buy_whole_requests(split, oracle, requests, rng)
         return NO_PAIRS

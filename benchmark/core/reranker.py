@@ -41,6 +41,10 @@ class Reranker:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    #: What the reranker sees, e.g. "item + query features + g^m" (one line, for listings).
+    inputs: ClassVar[str] = ""
+    #: What it optimises (its loss, or its rule when label-free), one line.
+    objective: ClassVar[str] = ""
     #: The annotation strategy used when the user gives none; ``None`` means label-free.
     default_strategy: ClassVar[str | None] = None
     #: Whether ``python -m benchmark run`` without ``--rerankers`` includes it (variants and

@@ -81,7 +81,7 @@ def points(
     return list(dict.fromkeys(found))
 
 
-GRIDS = Path(__file__).resolve().parent.parent / "grids"
+GRIDS = Path(__file__).resolve().parents[2] / "grids"
 
 
 def grid_path(name: str) -> Path:

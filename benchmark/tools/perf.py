@@ -50,7 +50,7 @@ def default_run() -> dict[str, float]:
             cmd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start

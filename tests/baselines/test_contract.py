@@ -10,9 +10,14 @@ from benchmark.core.reranker import RERANKERS, make_reranker
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import Prepared
 
+#: Shorter training for the page-network rerankers (their defaults train up to 30 rounds per
+#: weight candidate); every other hyper-parameter keeps its default.
+SHORT = {"max_rounds": 2}
+
 
 def fit_and_score(tiny: Prepared, name: str, seed: int) -> np.ndarray:
-    reranker = make_reranker(name)
+    defaults = make_reranker(name).params()
+    reranker = make_reranker(name, {k: v for k, v in SHORT.items() if k in defaults})
     labelled = {s: tiny.dataset[s] for s in ("page_train", "page_valid")}
     if reranker.budgeted:
         views, _, _ = annotate(labelled, reranker.default_strategy, 0.3, seed)
@@ -34,7 +39,7 @@ def test_reranker_contract(tiny: Prepared, name: str) -> None:
 @pytest.mark.parametrize("name", RERANKERS.names())
 def test_reranker_declares_itself(name: str) -> None:
     cls = RERANKERS.get(name)
-    assert cls.name == name and cls.description
+    assert cls.name == name and cls.description and cls.inputs and cls.objective
     reranker = make_reranker(name)
     assert reranker.default_strategy in (
         None,

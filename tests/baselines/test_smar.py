@@ -8,7 +8,8 @@ import pytest
 import torch
 
 import baselines.sft
-import baselines.smar  # noqa: F401
+import baselines.smar
+import baselines.smar_variants  # noqa: F401
 import strategies.iso_anchors  # noqa: F401
 from baselines.smar_net import Normaliser, Pages
 from baselines.smar_train import ndcg_at_10
@@ -18,7 +19,12 @@ from benchmark.pipeline.harness import Prepared
 
 NAMES = [
     "sft",
+    "sft-g",
+    "sft-squash",
     "smar",
+    "smar-z",
+    "smar-g",
+    "smar-released",
     "smar-pairwise",
     "smar-kl",
     "smar-anchors",
@@ -37,16 +43,37 @@ def fit(tiny: Prepared, name: str, seed: int, **params: object) -> tuple[Reranke
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_contract(tiny: Prepared, name: str) -> None:
-    """The contract of tests/test_contract.py, with short training to keep the suite fast."""
-    reranker, first = fit(tiny, name, 5, max_rounds=3)
-    assert first.shape == (tiny.dataset["test"].n_items,) and np.isfinite(first).all()
-    assert np.array_equal(first, fit(tiny, name, 5, max_rounds=3)[1])
+def test_fit_info_and_default_run(tiny: Prepared, name: str) -> None:
+    """What test_contract.py does not check: the recorded weight choice, the default run."""
+    reranker, _ = fit(tiny, name, 5, max_rounds=2)
     info = reranker.fit_info()
     assert info["chosen"] in [
         {k: v for k, v in g.items() if k not in ("valid_ndcg@10", "rounds")} for g in info["grid"]
     ]
-    assert RERANKERS.get(name).in_default_run == (name in ("sft", "smar"))
+    assert RERANKERS.get(name).in_default_run == (name in ("sft", "sft-g", "smar", "smar-g"))
+
+
+@pytest.mark.parametrize("name,sees_g", [("sft", False), ("smar", False), ("sft-g", True)])
+def test_g_is_an_input_only_with_g_input(tiny: Prepared, name: str, sees_g: bool) -> None:
+    """Without ``g_input`` the fitted network's scores do not depend on g_score at all."""
+    extra = {"betas": [1.0]} if name == "smar" else {}
+    reranker, _ = fit(tiny, name, 2, max_rounds=1, **extra)
+    test = tiny.dataset["test"].hide_labels()
+    shuffled = test.replace(g_score=np.random.default_rng(0).permutation(test.g_score))
+    same = np.array_equal(reranker.score(test), reranker.score(shuffled))
+    assert same != sees_g
+
+
+def test_released_annotation_term_needs_two_modalities(tiny: Prepared) -> None:
+    """smar-released's label term skips pages whose items are all of one modality."""
+    reranker, _ = fit(tiny, "smar-released", 3, max_rounds=1)
+    split = tiny.dataset["page_train"]
+    pages = Pages.build(split, tiny.layout, Normaliser.fit(split, tiny.layout), "cpu")
+    batch = pages.take(np.array([0, 1]))
+    batch.modality[1] = 0  # page 1 now holds a single modality
+    known = batch.mask & (batch.label >= 0)
+    got = reranker.annotated(batch)  # type: ignore[attr-defined]
+    assert torch.equal(got[0], known[0]) and not bool(got[1].any()) and bool(known[1].any())
 
 
 def test_attention_head_and_threads_restored(tiny: Prepared) -> None:

@@ -50,6 +50,19 @@ def test_list_mle_squash() -> None:
     assert list_mle(scores, t([1.0, 0.0]), mask, squash=True).item() == pytest.approx(expected)
 
 
+def test_list_mle_squash_keeps_the_gradient_through_the_max() -> None:
+    """As the released code: tanh(s - max s) with max s not detached, so the top item's own
+    term is constant and it moves only through the max (the gradients sum to 0)."""
+    scores = t([3.0, 1.0]).requires_grad_()
+    list_mle(scores, t([1.0, 0.0]), torch.ones(1, 2, dtype=torch.bool), squash=True).backward()
+    b = math.tanh(-2.0)
+    share = math.exp(b) / (1 + math.exp(b))
+    sech2 = 1 - math.tanh(2.0) ** 2
+    assert scores.grad is not None
+    assert scores.grad[0, 0].item() == pytest.approx(-share / 2 * sech2, rel=1e-5)
+    assert scores.grad.sum().item() == pytest.approx(0.0, abs=1e-7)
+
+
 def test_listwise_distillation_per_modality() -> None:
     scores, teacher = t([0.0, 1.0, 5.0, 2.0]), t([0.0, 1.0, 1.0, 0.0])
     modality, mask = torch.tensor([[0, 0, 1, 1]]), torch.ones(1, 4, dtype=torch.bool)

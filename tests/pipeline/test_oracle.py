@@ -16,6 +16,7 @@ from benchmark.core.annotation import (
 )
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import Prepared
+from strategies.bands import band_bounds
 
 BASIC = ["pages", "random", "top-p", "middle", "bottom"]
 
@@ -83,6 +84,8 @@ def test_random_reveals_a_share_of_every_page(tiny: Prepared) -> None:
     "strategy,position", [("top-p", "top"), ("middle", "middle"), ("bottom", "bottom")]
 )
 def test_bands_follow_the_g_ranking(tiny: Prepared, strategy: str, position: str) -> None:
+    """Each bought page holds exactly its modalities' bands (strategies.bands.band_bounds, whose
+    rounding tests/strategies/test_bands.py checks by hand)."""
     views, _, _ = annotate(labelled(tiny), strategy, 0.2, seed=5)
     view = views["page_train"]
     pages_with_labels = 0
@@ -92,11 +95,8 @@ def test_bands_follow_the_g_ranking(tiny: Prepared, strategy: str, position: str
             continue
         pages_with_labels += 1
         for order in modality_orders(view, rows):
-            got = np.flatnonzero(known[order])
-            n, k = len(order), len(got)
-            assert k == min(n, max(1, math.floor(0.2 * n + 0.5)))
-            start = {"top": 0, "middle": min(k, n - k), "bottom": n - k}[position]
-            assert got.tolist() == list(range(start, start + k))
+            start, end = band_bounds(position, len(order), 0.2)
+            assert np.flatnonzero(known[order]).tolist() == list(range(start, end))
     assert pages_with_labels > 0.5 * view.n_queries
 
 
