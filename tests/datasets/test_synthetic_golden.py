@@ -53,4 +53,23 @@ def digest(data: Dataset) -> str:
 
 @pytest.mark.parametrize(("params", "expected"), GOLDEN, ids=["default", "small-non-default"])
 def test_golden_bytes(params: dict[str, object], expected: str) -> None:
-    assert digest(SyntheticSerp(**params).generate()) == expected
+    data = SyntheticSerp(**params).generate()
+    assert digest(data) == expected
+    assert all(split.modal_features is None for split in data.splits.values())
+
+
+#: The premise knobs set explicitly to values that mean "off" (modal_ratio 3 is the default
+#: split's own ratio: 3,000 modal_train queries for 800 + 200 page queries).
+KNOBS_OFF = {
+    "modal_ratio": 3.0,
+    "view_noise": 0.0,
+    "view_keep": 1.0,
+    "annotator_noise": 0.0,
+    "context_effect": 0.0,
+    "n_topics": 9,
+    "feature_complexity": 0.0,
+}
+
+
+def test_knobs_switched_off_keep_the_default_bytes() -> None:
+    assert digest(SyntheticSerp(**KNOBS_OFF).generate()) == GOLDEN[0][1]
