@@ -10,6 +10,7 @@ main stream, so a knob at its default draws nothing and today's data keep their 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -39,11 +40,12 @@ class Range:
         return f"{'(' if self.low_open else '['}{self.low:g}, {high}"
 
     def admits(self, value: object) -> bool:
-        number = (int,) if self.integer else (int, float)
+        number = numbers.Integral if self.integer else numbers.Real
         if isinstance(value, bool) or not isinstance(value, number):
             return False
-        above = value > self.low if self.low_open else value >= self.low
-        return above and value <= self.high and math.isfinite(value)
+        x = float(value)
+        above = x > self.low if self.low_open else x >= self.low
+        return above and x <= self.high and math.isfinite(x)
 
 
 RANGES = {
@@ -104,8 +106,9 @@ def parse(key: str, text: str, default: object) -> Any:
         return tuple(float(v) for v in text.split(",")) if kind is tuple else kind(text)
     except ValueError:
         allowed = f"allowed {RANGES[key]}" if key in RANGES else "wrong type"
+        what = {int: "an integer", float: "a number"}.get(kind, f"a {kind.__name__}")
         raise ValueError(
-            f"synthetic-serp parameter {key}={text!r} is not a {kind.__name__}: {allowed}"
+            f"synthetic-serp parameter {key}={text!r} is not {what}: {allowed}"
         ) from None
 
 

@@ -66,7 +66,7 @@ def test_conflicting_knobs_are_errors() -> None:
     ("param", "message"),
     [
         ("context_effect=2", "context_effect=2 is out of range: allowed [0, 1]"),
-        ("view_noise=abc", "view_noise='abc' is not a float: allowed [0, inf)"),
+        ("view_noise=abc", "view_noise='abc' is not a number: allowed [0, inf)"),
     ],
 )
 def test_cli_rejects_a_bad_knob_before_any_cell(
@@ -183,3 +183,8 @@ def test_every_knob_on_is_deterministic() -> None:
         for col in ("features", "modal_features", "page_label", "modal_label", "item_ids"):
             assert np.array_equal(getattr(split, col), getattr(again[name], col))
     assert not np.array_equal(first["test"].page_label[:50], other["test"].page_label[:50])
+
+
+def test_numpy_scalars_and_cli_numbers_are_accepted() -> None:
+    gen = check(None, {"n_topics": np.int64(3), "view_noise": np.float32(0.5), "modal_ratio": "4"})
+    assert (gen.n_topics, gen.view_noise, gen.modal_ratio) == (3, 0.5, 4.0)
