@@ -29,25 +29,12 @@ import numpy as np
 import torch
 
 from baselines.smar_net import Normaliser, Pages, WholePageNet
+from benchmark.core import progress
 from benchmark.core.data import Split
+from benchmark.core.ndcg import revealed_ndcg
 from benchmark.core.reranker import Layout, Reranker
 
 Weights = dict[str, float]
-CUTOFF = 10
-
-
-def ndcg_at_10(scores: np.ndarray, label: np.ndarray, id_rank: np.ndarray) -> float:
-    """Mean NDCG@10 over padded pages, on the items with ``label >= 0``; pages whose known
-    labels are all 0 are skipped (NaN when none is left)."""
-    known = label >= 0
-    key = np.where(known, -scores, np.inf)
-    order = np.lexsort((id_rank, key), axis=-1)[:, :CUTOFF]
-    gain = np.where(known, 2.0 ** np.maximum(label, 0) - 1, 0.0)
-    discount = 1 / np.log2(np.arange(2, order.shape[1] + 2))
-    dcg = (np.take_along_axis(gain, order, axis=1) * discount).sum(axis=1)
-    ideal = (-np.sort(-gain, axis=1)[:, :CUTOFF] * discount).sum(axis=1)
-    use = ideal > 0
-    return float((dcg[use] / ideal[use]).mean()) if use.any() else float("nan")
 
 
 @dataclass
@@ -101,7 +88,7 @@ class PageNetReranker(Reranker):
         devices = [torch.cuda.current_device()] if self.device_ == "cuda" else []
         try:
             with torch.random.fork_rng(devices=devices):
-                runs = [self.train_one(tr, va, pages, w, seed, validate) for w in grid]
+                runs = [self.train_one(tr, (va, valid), pages, w, seed, validate) for w in grid]
         finally:
             torch.set_num_threads(threads)
         best = 0 if not validate else int(np.argmax([r[1] for r in runs]))
@@ -119,9 +106,17 @@ class PageNetReranker(Reranker):
         return self
 
     def train_one(
-        self, tr: Pages, va: Pages, pages: np.ndarray, weights: Weights, seed: int, validate: bool
+        self,
+        tr: Pages,
+        validation: tuple[Pages, Split],
+        pages: np.ndarray,
+        weights: Weights,
+        seed: int,
+        validate: bool,
     ) -> tuple[WholePageNet, float, int]:
-        """Train one network; return it (best round's weights), its valid NDCG@10, rounds."""
+        """Train one network; return it (best round's weights), its valid NDCG@10 (on the
+        revealed page_valid labels, :func:`benchmark.core.ndcg.revealed_ndcg`), rounds."""
+        va, valid = validation
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
         net = WholePageNet(
@@ -131,22 +126,13 @@ class PageNetReranker(Reranker):
         opt = torch.optim.AdamW(
             net.parameters(), lr=self.lr, weight_decay=self.weight_decay, foreach=True
         )
-        best, best_state, best_round, stale, queue = -np.inf, None, 0, 0, np.zeros(0, np.int64)
-        for rnd in range(1, self.max_rounds + 1):
-            net.train()
-            for _ in range(self.round_steps):
-                if len(queue) == 0:
-                    queue = rng.permutation(pages)
-                batch, queue = tr.take(queue[: self.batch_pages]), queue[self.batch_pages :]
-                ties = torch.as_tensor(
-                    rng.random(batch.mask.shape), dtype=torch.float32, device=self.device_
-                )
-                opt.zero_grad()
-                self.loss(net(batch), batch, weights, ties).backward()
-                opt.step()
+        best, best_state, best_round, stale = -np.inf, None, 0, 0
+        batches = Batches(pages, rng, self.batch_pages)
+        for rnd in progress.bar(range(1, self.max_rounds + 1), desc=f"{self.name} rounds"):
+            self.train_round(net, opt, tr, batches, weights)
             if not validate:
                 continue
-            value = ndcg_at_10(self.page_scores(net, va), va.label.cpu().numpy(), va.id_rank)
+            value = revealed_ndcg(valid, self.page_scores(net, va).reshape(-1)[va.slot])
             if value > best:
                 best, best_state, best_round, stale = value, copy.deepcopy(net.state_dict()), rnd, 0
             else:
@@ -156,6 +142,20 @@ class PageNetReranker(Reranker):
         if best_state is not None:
             net.load_state_dict(best_state)
         return net, float(best) if validate else float("nan"), best_round or self.max_rounds
+
+    def train_round(
+        self, net: WholePageNet, opt: Any, tr: Pages, batches: Batches, weights: Weights
+    ) -> None:
+        """``round_steps`` optimiser steps on batches of training pages."""
+        net.train()
+        for _ in range(self.round_steps):
+            batch = tr.take(batches.next())
+            ties = torch.as_tensor(
+                batches.rng.random(batch.mask.shape), dtype=torch.float32, device=self.device_
+            )
+            opt.zero_grad()
+            self.loss(net(batch), batch, weights, ties).backward()
+            opt.step()
 
     @torch.no_grad()
     def page_scores(self, net: WholePageNet, pages: Pages, chunk: int = 512) -> np.ndarray:
@@ -183,3 +183,18 @@ class PageNetReranker(Reranker):
 def labelled_pages(pages: Pages, at_least: int = 2) -> np.ndarray:
     """Pages with at least ``at_least`` revealed labels."""
     return np.flatnonzero(((pages.label >= 0).sum(dim=1) >= at_least).cpu().numpy())
+
+
+class Batches:
+    """Batches of training pages in a shuffled order, reshuffled when exhausted; the shuffles
+    and the tie orders come from one seeded generator (``rng``)."""
+
+    def __init__(self, pages: np.ndarray, rng: np.random.Generator, size: int) -> None:
+        self.pages, self.rng, self.size = pages, rng, size
+        self.queue = np.zeros(0, np.int64)
+
+    def next(self) -> np.ndarray:
+        if len(self.queue) == 0:
+            self.queue = self.rng.permutation(self.pages)
+        batch, self.queue = self.queue[: self.size], self.queue[self.size :]
+        return batch

@@ -72,6 +72,7 @@ def planned_cells(args: argparse.Namespace) -> list[Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from benchmark.core import progress
     from benchmark.core.catalog import dataset_key
     from benchmark.pipeline import grid
     from benchmark.store import Store
@@ -80,8 +81,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     store = Store(args.out)
     store.sweep()
     cache = grid.DatasetCache(data_dir(args))
-    for spec, params in grid.datasets_to_load(cells, store, force=args.force):
-        cache.get(spec, params)  # a bad dataset is one error before any cell, not one per cell
+    with progress.shown(not args.quiet):
+        for spec, params in grid.datasets_to_load(cells, store, force=args.force):
+            cache.get(spec, params)  # a bad dataset: one error before any cell, not one per cell
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     outcome = grid.run(

@@ -8,8 +8,7 @@ benchmark.tools.memcheck_svmlight`` measures it). Each chunk is scanned with vec
 ``# comment`` of a line is dropped, the ``<index>:`` prefixes are parsed from the bytes, and
 what is left (label, qid, values) is parsed by pandas' C float parser.
 
-Text is handled as bytes (a latin-1 comment never breaks decoding). Blank and comment-only lines
-are skipped. Labels and query ids must be integers, feature indices must increase within a
+Text is handled as bytes (a latin-1 comment never breaks decoding); blank lines are skipped. Labels and query ids must be integers, feature indices must increase within a
 line, values must be finite. Any malformed line raises :class:`~benchmark.core.data.DataError` with
 the message ``<file>:<line>: <problem>``. Files without ``qid:`` (the LightGBM sample) take
 their query groups from a ``.query`` file of group sizes (:func:`read_query_file`).
@@ -27,6 +26,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from benchmark.core import progress
 from benchmark.core.data import DataError
 from datasets.svmlight_lines import MAX_DIGITS, diagnose
 
@@ -125,13 +125,18 @@ def chunks(path: Path) -> Iterator[tuple[int, bytearray]]:
     """Yield ``(number of the first line, whole lines ending in a newline)``, about
     :data:`CHUNK_BYTES` at a time."""
     line = 1
-    with open(path, "rb") as fh:
+    size = path.stat().st_size
+    with (
+        open(path, "rb") as fh,
+        progress.bar(total=size, desc=f"reading {path.name}", unit="B", unit_scale=True) as bar,
+    ):
         while block := bytearray(fh.read(CHUNK_BYTES)):
             block += fh.readline()
             if not block.endswith(b"\n"):
                 block += b"\n"
             yield line, block
             line += block.count(b"\n")
+            bar.update(len(block))
 
 
 class Lines:

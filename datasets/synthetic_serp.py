@@ -25,8 +25,35 @@ Generative model (every constant below is a field of :class:`SyntheticSerp`):
    ``modal_train_keep`` < 1 keeps only that fraction of the modal_train queries (weaker
    single-modal rankers) and leaves the other splits unchanged: the strength ablation.
 
-Everything is drawn from one ``numpy.random.Generator`` seeded by ``seed``: same parameters,
-same bytes.
+**Premise knobs** (defaults = the model above, byte for byte; mechanics in
+:mod:`datasets.synthetic_knobs`). They turn SMAR's premise up and down:
+
+* ``modal_ratio`` (None or (0, 100]; default None = the ``split_fractions`` share, 3x at the
+  default fractions): modal_train queries = ``round(modal_ratio * (page_train + page_valid
+  queries))``. Below the natural share the modal_train queries are subsampled like
+  ``modal_train_keep`` (set one of the two, not both); above it, extra modal-only queries are
+  drawn from their own stream with the same model and ``W``, ids from ``q{n_queries:05d}`` on.
+* ``view_noise`` ([0, inf), default 0) and ``view_keep`` ([0, 1], default 1): a view gap.
+  The single-modal rankers (stage 1) see the features above (``Split.modal_features``); every
+  reranker sees ``features`` whose informative latent is ``h + N(0, view_noise)`` and whose
+  informative columns past ``round(k * view_keep)`` are pure noise. Off at the defaults
+  (``modal_features`` is then None).
+* ``annotator_noise`` ([0, inf), default 0): the page labels of page_train and page_valid, the
+  labels the annotation oracle sells, are ``Q_page(r_i * u_m(q) + e' + N(0, annotator_noise))``;
+  test page labels stay the gold standard ``Q_page(r_i * u_m(q) + e')``.
+* ``context_effect`` ([0, 1], default 0), ``n_topics`` (integer >= 1, default 4): items get a
+  topic ``U{0..n_topics-1}`` and an authority ``U(0, 1)``, independent of ``r`` and visible to
+  every model as ``n_topics + 1`` shared columns; an item whose topic already appears among
+  more authoritative items of its modality on the page is a near-duplicate: its page utility
+  is multiplied by ``1 - context_effect``. Modal labels ignore it, so page labels invert the
+  single-modal order for a share of within-modality pairs: the premise fails by design.
+* ``feature_complexity`` ([0, inf), default 0): informative latent ``j`` becomes
+  ``0.45 + (h_j - 0.45) * cos(feature_complexity * z_j)`` with ``z_j`` the latent of the
+  modality's noise column ``j`` (both views): relevance is readable only through an
+  interaction, which a model learns from much data (stage 1) but not from little (the page
+  network). Linear signal decays as ``exp(-feature_complexity^2 / 2)``.
+
+Drawn from generators seeded by ``seed`` (knobs: ``(seed, stream)``): same parameters, same bytes.
 """
 
 from __future__ import annotations
@@ -40,10 +67,25 @@ import numpy as np
 
 from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.data import Dataset, Split
+from datasets import synthetic_knobs as knobs
 
 MODALITIES = ("web", "image", "video", "answer")
 PAGE_THRESHOLDS = (0.21, 0.36, 0.49, 0.63)
 MODAL_THRESHOLDS = (0.44, 0.58, 0.7, 0.81)
+SPLIT_NAMES = ("modal_train", "page_train", "page_valid", "test")
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The rows of a block of generated queries, before they are split."""
+
+    sizes: np.ndarray
+    modality: np.ndarray
+    modal_label: np.ndarray
+    page_label: np.ndarray
+    annotated_label: np.ndarray | None
+    features: np.ndarray
+    modal_features: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -61,14 +103,20 @@ class SyntheticSerp:
     informative: tuple[int, ...] = (6, 4, 3, 2)
     split_fractions: tuple[float, ...] = (0.6, 0.16, 0.04, 0.2)
     modal_train_keep: float = 1.0
+    modal_ratio: float | None = None
+    view_noise: float = 0.0
+    view_keep: float = 1.0
+    annotator_noise: float = 0.0
+    context_effect: float = 0.0
+    n_topics: int = 4
+    feature_complexity: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.n_queries < 20:
-            raise ValueError("synthetic-serp needs n_queries >= 20")
-        if abs(sum(self.split_fractions) - 1) > 1e-9:
-            raise ValueError("synthetic-serp split_fractions must sum to 1")
-        if not 0 < self.modal_train_keep <= 1:
-            raise ValueError("synthetic-serp modal_train_keep must be in (0, 1]")
+        knobs.validate({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+    @property
+    def view_gap(self) -> bool:
+        return self.view_noise > 0 or self.view_keep < 1
 
     # -- generation ---------------------------------------------------------------------
     def generate(self) -> Dataset:
@@ -76,68 +124,145 @@ class SyntheticSerp:
         nq, n_mod = self.n_queries, len(MODALITIES)
         x = rng.standard_normal((nq, self.n_query_features)).astype(np.float32)
         w = rng.standard_normal((self.n_query_features, n_mod)) / np.sqrt(self.n_query_features)
-        utility = 1 / (1 + np.exp(-(self.intent_strength * (x @ w) + np.asarray(self.bias))))
+        blocks = [self.pages(rng, x, w, part=0)]
+        n_extra = self.modal_sizes()[1]
+        if n_extra:
+            extra = knobs.stream(self.seed, "extra", 1)
+            x_extra = extra.standard_normal((n_extra, self.n_query_features)).astype(np.float32)
+            blocks.append(self.pages(extra, x_extra, w, part=1))
+            x = np.vstack([x, x_extra])
+        full, annotated = self.assemble(blocks, x)
+        del blocks  # the assembled copy is enough: at modal_ratio 30 a block is ~100 MB a view
+        splits = self.assign_splits(rng, full, annotated)
+        info = {"generator": dataclasses.asdict(self)}
+        return Dataset("synthetic-serp", MODALITIES, self.layout(), splits, info)
 
+    def pages(self, rng: np.random.Generator, x: np.ndarray, w: np.ndarray, part: int) -> Pages:
+        """Draw the pages of the queries ``x``: items, labels and features."""
+        nq, n_mod = len(x), len(MODALITIES)
+        utility = 1 / (1 + np.exp(-(self.intent_strength * (x @ w) + np.asarray(self.bias))))
         counts = np.stack(
             [rng.integers(lo, hi + 1, size=nq) for lo, hi in self.items_range[:-1]]
             + [(rng.random(nq) < self.answer_rate).astype(np.int64)],
             axis=1,
         )
         sizes = counts.sum(axis=1)
-        n = int(sizes.sum())
         query_of = np.repeat(np.arange(nq), sizes)
         modality = np.concatenate([np.repeat(np.arange(n_mod), c) for c in counts]).astype(np.int8)
-        rel = rng.beta(2.0, 2.5, size=n)
+        rel = rng.beta(2.0, 2.5, size=len(query_of))
         page_latent = rel * utility[query_of, modality]
-        modal_label = quantise(rel + rng.normal(0, self.label_noise, n), MODAL_THRESHOLDS)
-        page_label = quantise(page_latent + rng.normal(0, self.label_noise, n), PAGE_THRESHOLDS)
-        features, feature_modality = self.features(rng, rel, modality)
+        context = np.zeros((len(rel), 0), dtype=np.float32)  # no context columns by default
+        if self.context_effect > 0:
+            context_rng = knobs.stream(self.seed, "context", part)
+            factor, context = knobs.page_context(
+                context_rng, query_of, modality, self.n_topics, self.context_effect
+            )
+            page_latent *= factor
+        labels = self.labels(rng, rel, page_latent, part)
+        return Pages(sizes, modality, *labels, *self.features(rng, rel, modality, part, context))
 
+    def labels(
+        self, rng: np.random.Generator, rel: np.ndarray, page_latent: np.ndarray, part: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Modal labels, gold page labels and the annotators' page labels (None: no noise)."""
+        n = len(rel)
+        modal_label = quantise(rel + rng.normal(0, self.label_noise, n), MODAL_THRESHOLDS)
+        page_score = page_latent + rng.normal(0, self.label_noise, n)
+        annotated = None
+        if self.annotator_noise > 0:
+            annotators = knobs.stream(self.seed, "annotator", part)
+            disagreement = annotators.normal(0, self.annotator_noise, n)
+            annotated = quantise(page_score + disagreement, PAGE_THRESHOLDS)
+        return modal_label, quantise(page_score, PAGE_THRESHOLDS), annotated
+
+    def features(
+        self,
+        rng: np.random.Generator,
+        rel: np.ndarray,
+        modality: np.ndarray,
+        part: int,
+        context: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Reranker features and, with a view gap, the single-modal rankers' features; the
+        page-context columns come last in both."""
+        n, total = len(rel), sum(self.feature_dims)
+        modal_view = np.zeros((n, total + context.shape[1]), dtype=np.float32)
+        modal_view[:, total:] = context
+        view = modal_view.copy() if self.view_gap else None
+        view_rng = knobs.stream(self.seed, "view", part)
+        start = 0
+        for m, (dim, k) in enumerate(zip(self.feature_dims, self.informative, strict=True)):
+            rows, transform = np.flatnonzero(modality == m), TRANSFORMS[MODALITIES[m]]
+            h = rel[rows, None] + rng.normal(0, self.feature_noise, (len(rows), k))
+            noise = rng.standard_normal((len(rows), dim - k))
+            informative = knobs.entangle(h, noise, self.feature_complexity)
+            block = np.hstack([transform(informative, rng), transform(0.45 + 0.25 * noise, rng)])
+            modal_view[rows, start : start + dim] = block
+            if view is not None:
+                gap = (self.view_noise, self.view_keep, self.feature_complexity)
+                seen = knobs.reranker_view(h, noise, view_rng, *gap)
+                view[rows, start : start + k] = transform(seen, view_rng)
+                view[rows, start + k : start + dim] = block[:, k:]
+            start += dim
+        return (modal_view, None) if view is None else (view, modal_view)
+
+    def layout(self) -> np.ndarray:
+        """``feature_modality``: each modality's own columns, then the shared context columns."""
+        owner = [np.full(dim, m) for m, dim in enumerate(self.feature_dims)]
+        if self.context_effect > 0:
+            owner.append(np.full(self.n_topics + 1, -1))
+        return np.concatenate(owner).astype(np.int64)
+
+    def assemble(self, blocks: list[Pages], x: np.ndarray) -> tuple[Split, Split]:
+        """One split of every query, with gold page labels, and the same with the annotators'."""
+        sizes = np.concatenate([b.sizes for b in blocks])
+        modality = np.concatenate([b.modality for b in blocks])
+        n = int(sizes.sum())
         position = np.arange(n) - np.repeat(np.r_[0, np.cumsum(sizes)[:-1]], sizes)
         names = np.asarray(MODALITIES)[modality]
         item_ids = np.char.add(np.char.add(names, "-"), np.char.zfill(position.astype(str), 2))
+        query_of = np.repeat(np.arange(len(sizes)), sizes)
         row_qids = np.char.add("q", np.char.zfill(query_of.astype(str), 5))
-        rows = dict(
+        full = Split.from_query_ids(
+            "all",
+            row_qids,
+            query_features=x,
             item_ids=item_ids.astype(str),
             modality=modality,
-            features=features,
+            features=np.concatenate([b.features for b in blocks]),
             g_score=np.full(n, np.nan, dtype=np.float32),
-            page_label=page_label,
-            modal_label=modal_label,
+            page_label=np.concatenate([b.page_label for b in blocks]),
+            modal_label=np.concatenate([b.modal_label for b in blocks]),
         )
-        full = Split.from_query_ids("all", row_qids, query_features=x, **rows)
-        splits = self.assign_splits(rng, full)
-        info = {"generator": dataclasses.asdict(self)}
-        return Dataset("synthetic-serp", MODALITIES, feature_modality, splits, info)
+        if self.view_gap:
+            full = full.replace(modal_features=np.concatenate([b.modal_features for b in blocks]))
+        if self.annotator_noise == 0:
+            return full, full
+        return full, full.replace(page_label=np.concatenate([b.annotated_label for b in blocks]))
 
-    def features(
-        self, rng: np.random.Generator, rel: np.ndarray, modality: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        n = len(rel)
-        blocks, owner = [], []
-        for m, (dim, k) in enumerate(zip(self.feature_dims, self.informative, strict=True)):
-            block = np.zeros((n, dim), dtype=np.float64)
-            rows = np.flatnonzero(modality == m)
-            h = rel[rows, None] + rng.normal(0, self.feature_noise, (len(rows), k))
-            noise = rng.standard_normal((len(rows), dim - k))
-            block[rows] = np.hstack(
-                [
-                    TRANSFORMS[MODALITIES[m]](h, rng),
-                    TRANSFORMS[MODALITIES[m]](0.45 + 0.25 * noise, rng),
-                ]
-            )
-            blocks.append(block)
-            owner.append(np.full(dim, m))
-        return np.hstack(blocks).astype(np.float32), np.concatenate(owner).astype(np.int64)
+    def split_bounds(self) -> np.ndarray:
+        return np.round(np.cumsum(self.split_fractions) * self.n_queries).astype(int)
 
-    def assign_splits(self, rng: np.random.Generator, full: Split) -> dict[str, Split]:
-        perm = rng.permutation(full.n_queries)
-        bounds = np.round(np.cumsum(self.split_fractions) * full.n_queries).astype(int)
-        parts = np.split(perm, bounds[:-1])
-        parts[0] = parts[0][: max(1, round(len(parts[0]) * self.modal_train_keep))]
-        names = ("modal_train", "page_train", "page_valid", "test")
+    def modal_sizes(self) -> tuple[int, int]:
+        """(modal_train queries, of which extra modal-only queries beyond ``n_queries``)."""
+        bounds = self.split_bounds()
+        n_page = int(bounds[2] - bounds[0])
+        return knobs.modal_sizes(int(bounds[0]), n_page, self.modal_ratio, self.modal_train_keep)
+
+    def assign_splits(
+        self, rng: np.random.Generator, full: Split, annotated: Split
+    ) -> dict[str, Split]:
+        """Split the ``n_queries`` page queries; extra modal-only queries join modal_train;
+        page_train and page_valid carry the annotators' page labels."""
+        perm = rng.permutation(self.n_queries)
+        parts = np.split(perm, self.split_bounds()[:-1])
+        n_modal, n_extra = self.modal_sizes()
+        extra = np.arange(self.n_queries, self.n_queries + n_extra)
+        parts[0] = np.r_[parts[0][: n_modal - n_extra], extra]
+        sources = (full, annotated, annotated, full)
         return {
-            name: full.select_queries(idx, name) for name, idx in zip(names, parts, strict=True)
+            name: source.select_queries(idx, name)
+            for name, source, idx in zip(SPLIT_NAMES, sources, parts, strict=True)
         }
 
 
@@ -153,25 +278,10 @@ TRANSFORMS = {
 }
 
 
-def coerce(params: dict[str, Any]) -> dict[str, Any]:
-    """Turn CLI strings (``n_queries=800``) into the field types; unknown names are errors."""
-    fields = {f.name: f for f in dataclasses.fields(SyntheticSerp)}
-    out = {}
-    for key, value in params.items():
-        if key not in fields:
-            raise ValueError(
-                f"synthetic-serp has no parameter {key!r} (parameters: {', '.join(fields)})"
-            )
-        default = getattr(SyntheticSerp(), key)
-        if isinstance(value, str):
-            kind = type(default)
-            value = tuple(float(v) for v in value.split(",")) if kind is tuple else kind(value)
-        out[key] = tuple(value) if isinstance(value, list) else value
-    return out
-
-
 def check(arg: str | None, params: dict[str, Any], data_dir: Path) -> SyntheticSerp:
-    return SyntheticSerp(**coerce(params))
+    """Validate the parameters (CLI strings or values) without generating anything."""
+    defaults = {f.name: f.default for f in dataclasses.fields(SyntheticSerp)}
+    return SyntheticSerp(**knobs.coerce(params, defaults))
 
 
 def load(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:

@@ -43,7 +43,10 @@ def imports(path: Path, known: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            # ``from pkg import sub`` imports the module ``pkg.sub``; ``from mod import name``
+            # imports ``mod``
+            subs = [f"{node.module}.{a.name}" for a in node.names]
+            names = [s for s in subs if s in known] or [node.module]
         else:
             continue
         out |= {n for n in names if n in known}

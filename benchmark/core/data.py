@@ -37,6 +37,9 @@ class Split:
     ``page_label`` and ``modal_label`` (int8, ``-1`` = unknown). Arrays of length ``n_queries``:
     ``qids`` (str) and ``query_features`` (float32). ``pairs`` optionally holds row-index pairs
     ``(i, j)`` meaning "i is preferred to j" within one query (bought by the iso-anchor strategy).
+    ``modal_features`` optionally holds a second view of the item features, same shape as
+    ``features``, seen only by the single-modal rankers of stage 1 (a dataset with a view gap);
+    ``None`` means stage 1 sees ``features`` too. Stage 1 drops it, so no reranker receives it.
     """
 
     name: str
@@ -50,6 +53,7 @@ class Split:
     page_label: np.ndarray
     modal_label: np.ndarray
     pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    modal_features: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -100,6 +104,11 @@ class Split:
             lab = getattr(self, col)
             if lab.size and (lab.min() < UNKNOWN or lab.max() > MAX_LABEL):
                 raise DataError(f"{where}: {col} outside -1..{MAX_LABEL}")
+        if self.modal_features is not None and (
+            self.modal_features.shape != self.features.shape
+            or not np.isfinite(self.modal_features).all()
+        ):
+            raise DataError(f"{where}: modal_features must be finite and shaped like features")
         if self.pairs.ndim != 2 or self.pairs.shape[1] != 2:
             raise DataError(f"{where}: pairs must be an (n, 2) array of row indices")
 
@@ -111,6 +120,11 @@ class Split:
     @property
     def n_queries(self) -> int:
         return len(self.qids)
+
+    @property
+    def stage1_features(self) -> np.ndarray:
+        """The item features the single-modal rankers see (``modal_features`` if any)."""
+        return self.features if self.modal_features is None else self.modal_features
 
     @property
     def group_sizes(self) -> np.ndarray:
@@ -127,7 +141,7 @@ class Split:
         for k in range(self.n_queries):
             yield k, slice(int(self.offsets[k]), int(self.offsets[k + 1]))
 
-    def replace(self, **changes: np.ndarray | str) -> Split:
+    def replace(self, **changes: np.ndarray | str | None) -> Split:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def hide_labels(self, page_label: np.ndarray | None = None) -> Split:
@@ -159,6 +173,7 @@ class Split:
             g_score=self.g_score[rows],
             page_label=self.page_label[rows],
             modal_label=self.modal_label[rows],
+            modal_features=None if self.modal_features is None else self.modal_features[rows],
         )
 
     def row_query_features(self) -> np.ndarray:

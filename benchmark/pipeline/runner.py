@@ -13,6 +13,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from benchmark.core import progress as steps
 from benchmark.core.catalog import dataset_key
 from benchmark.core.config import CellConfig
 from benchmark.pipeline.harness import (
@@ -88,15 +89,17 @@ def run(
     command: str = "",
     executor: Any = None,
 ) -> GridOutcome:
-    """Run every cell (see the module docstring); ``executor`` None runs them here."""
+    """Run every cell (see the module docstring); ``executor`` None runs them here. With
+    ``progress``, a bar over cells and, in this process, bars over long steps."""
     cache = cache or DatasetCache()
     outcome = GridOutcome()
-    bar = Progress(cells, store, progress)
+    progress_shown, bar = progress, Progress(cells, store, progress)
     try:
-        if executor is None:
-            serial(cells, store, cache, force, command, outcome, bar)
-        else:
-            parallel(cells, store, cache, force, command, executor, outcome, bar)
+        with steps.shown(progress_shown and executor is None):
+            if executor is None:
+                serial(cells, store, cache, force, command, outcome, bar)
+            else:
+                parallel(cells, store, cache, force, command, executor, outcome, bar)
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:

@@ -5,7 +5,9 @@ their ``modal_label``, on that modality's own feature columns plus the query fea
 the ``modal_train`` queries are held out for early stopping. A modality that never has two items
 on one page (e.g. the single LLM answer) has no within-page order to learn, so its g^m is a
 LightGBM regression on ``modal_label`` instead. The fitted models fill ``g_score`` for every item
-of every split. A modality without ``modal_train`` items (e.g. plain LTR data, which has no
+of every split. A dataset with a view gap gives stage 1 its own view of the items
+(``Split.modal_features``); the filled dataset no longer carries it, so no reranker can use it.
+A modality without ``modal_train`` items (e.g. plain LTR data, which has no
 single-modal stage) keeps ``g_score = 0``.
 """
 
@@ -17,6 +19,7 @@ import lightgbm as lgb
 import numpy as np
 from ranx import Qrels, Run, evaluate
 
+from benchmark.core import progress
 from benchmark.core.data import Dataset, Split
 
 PARAMS: dict[str, Any] = {
@@ -42,7 +45,8 @@ def modality_rows(split: Split, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def design(split: Split, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    return np.hstack([split.features[rows][:, cols], split.query_features[split.query_index[rows]]])
+    features = split.stage1_features[rows][:, cols]
+    return np.hstack([features, split.query_features[split.query_index[rows]]])
 
 
 def fit_modality(dataset: Dataset, m: int, seed: int) -> lgb.Booster:
@@ -97,7 +101,7 @@ def add_g_scores(dataset: Dataset, seed: int) -> tuple[Dataset, dict[str, Any]]:
     """
     scores = {name: np.zeros(s.n_items, dtype=np.float32) for name, s in dataset.splits.items()}
     trained = set(dataset["modal_train"].modality.tolist())
-    for m in sorted(trained):
+    for m in progress.bar(sorted(trained), desc="stage 1: single-modal rankers"):
         model = fit_modality(dataset, m, seed)
         cols = dataset.modality_columns(m)
         for name, split in dataset.splits.items():
@@ -105,7 +109,10 @@ def add_g_scores(dataset: Dataset, seed: int) -> tuple[Dataset, dict[str, Any]]:
             if len(rows):
                 scores[name][rows] = model.predict(design(split, rows, cols))
     filled = dataset.with_splits(
-        **{name: s.replace(g_score=scores[name]) for name, s in dataset.splits.items()}
+        **{
+            name: s.replace(g_score=scores[name], modal_features=None)
+            for name, s in dataset.splits.items()
+        }
     )
     test = filled["test"]
     diag = {

@@ -30,8 +30,9 @@ from typing import Any
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from baselines.allrank import AllRank, Slates, torch_threads, train_epoch
+from baselines.allrank import AllRank
 from baselines.allrank_adapter import LTRModel, allrank_fit, allrank_train_pass, loss_function
+from baselines.allrank_slates import Slates, torch_threads, train_epoch
 from benchmark.pipeline.harness import DatasetCache
 
 

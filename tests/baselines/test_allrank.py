@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import torch
 
-import baselines.allrank as ar
 from baselines import allrank_adapter as adapter
+from baselines.allrank_slates import Standardiser
 from benchmark.core.data import Split
+from benchmark.core.ndcg import revealed_ndcg
 from benchmark.core.reranker import make_reranker
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import DatasetCache, Prepared
@@ -189,7 +190,7 @@ def test_broken_losses_and_devices_are_refused(monkeypatch: pytest.MonkeyPatch) 
 def test_standardiser_logs_heavy_tails_and_scales_within_modality(tiny: Prepared) -> None:
     train = tiny.dataset["page_train"]
     owner = tiny.layout.feature_modality
-    scaler = ar.Standardiser.fit(train.features, train.modality, owner)
+    scaler = Standardiser.fit(train.features, train.modality, owner)
     mods = tiny.layout.modalities
     assert scaler.log[owner == mods.index("image")].all()
     assert scaler.log[owner == mods.index("video")].all()
@@ -220,7 +221,7 @@ def test_ndcg_at_breaks_ties_by_item_id_and_skips_unrevealed() -> None:
     # q: b and a tie on score; a (label 0) goes first by item id, c is unrevealed and skipped:
     # DCG = 0 + 3 / log2(3), ideal = 3. r has no positive label and is left out.
     scores = np.array([1.0, 1.0, 9.0, 0.0, 0.0])
-    assert ar.ndcg_at(split, scores) == pytest.approx(1 / np.log2(3))
+    assert revealed_ndcg(split, scores) == pytest.approx(1 / np.log2(3))
 
 
 def fitted(tiny: Prepared, name: str, budget: float, strategy: str = "pages") -> tuple:
@@ -240,7 +241,7 @@ def test_keeps_the_best_epoch_and_leaves_torch_state_alone(tiny: Prepared) -> No
     info = reranker.fit_info()
     assert info["early_stopping"] and info["best_epoch"] <= info["epochs_trained"]
     valid = views["page_valid"]
-    assert ar.ndcg_at(valid, reranker.score(valid)) == pytest.approx(
+    assert revealed_ndcg(valid, reranker.score(valid)) == pytest.approx(
         info["best_valid_ndcg@10"], abs=1e-9
     )
 

@@ -12,7 +12,6 @@ import baselines.smar
 import baselines.smar_variants  # noqa: F401
 import strategies.iso_anchors  # noqa: F401
 from baselines.smar_net import Normaliser, Pages
-from baselines.smar_train import ndcg_at_10
 from benchmark.core.reranker import RERANKERS, Reranker, make_reranker
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import Prepared
@@ -98,15 +97,6 @@ def test_anchor_pairs_reach_the_batches(tiny: Prepared) -> None:
     assert len(better) == len(expected)
     assert bool(batch.mask.reshape(-1)[better].all() and batch.mask.reshape(-1)[worse].all())
     assert int(better.max()) < 2 * width
-
-
-def test_ndcg_at_10_ties_and_unknown_labels() -> None:
-    scores = np.array([[1.0, 1.0, 0.0, 9.0]])
-    label = np.array([[0, 2, 1, -1]])
-    id_rank = np.array([[0, 1, 2, 3]])
-    ideal = 3 + 1 / np.log2(3)
-    got = 0 + 3 / np.log2(3) + 1 / np.log2(4)  # tie broken by item id: item 0 first
-    assert ndcg_at_10(scores, label, id_rank) == pytest.approx(got / ideal)
 
 
 def test_normaliser_compresses_heavy_tails(tiny: Prepared) -> None:

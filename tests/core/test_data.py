@@ -68,3 +68,18 @@ def test_hide_labels_removes_every_label() -> None:
     )
     hidden = split.hide_labels()
     assert (hidden.page_label == -1).all() and (hidden.modal_label == -1).all()
+
+
+def test_modal_features_travel_with_the_split_and_are_checked() -> None:
+    qids = np.array(["a", "a", "b", "c", "c", "c"])
+    split = Split.from_query_ids("s", qids, query_features=np.zeros((3, 1)), **rows(6))
+    assert split.modal_features is None and split.stage1_features is split.features
+    view = np.arange(18, dtype=np.float32).reshape(6, 3)
+    gap = split.replace(modal_features=view)
+    assert gap.stage1_features is view
+    sub = gap.select_queries(np.array([2, 0]))
+    assert sub.modal_features is not None
+    assert sub.modal_features.tolist() == view[[0, 1, 3, 4, 5]].tolist()
+    assert gap.hide_labels().modal_features is view
+    with pytest.raises(DataError, match="modal_features"):
+        split.replace(modal_features=view[:, :2])

@@ -113,7 +113,7 @@ def test_dead_worker_fails_its_cell_and_caches_nothing(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 1, (out, err)
     assert "a worker process died" in err and "Traceback" not in err
-    failed = [line.split()[2] for line in err.splitlines() if "worker process died" in line]
+    failed = sorted({ln.split()[2] for ln in err.splitlines() if "worker process died" in ln})
     assert failed and all(not (runs / run_id).exists() for run_id in failed)
     assert not [p for p in runs.iterdir() if p.name.startswith((".tmp-", ".old-"))]
     again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)

@@ -1,0 +1,33 @@
+"""Progress bars for long steps inside a cell (loading a large file, stage 1, training rounds),
+shown only when the run shows progress (not with ``--quiet``, not in worker processes).
+
+Whether bars are shown is a context variable set by the runner around its work
+(:func:`shown`), so plugins (datasets, rerankers) can call :func:`bar` without a flag in their
+signatures; outside such a block bars are silent.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from tqdm import tqdm
+
+_SHOWN: ContextVar[bool] = ContextVar("benchmark_progress", default=False)
+
+
+@contextmanager
+def shown(enabled: bool) -> Iterator[None]:
+    token = _SHOWN.set(enabled)
+    try:
+        yield
+    finally:
+        _SHOWN.reset(token)
+
+
+def bar(iterable: Iterable[Any] | None = None, **kwargs: Any) -> tqdm:
+    """A tqdm bar on stderr that disappears when done; silent unless :func:`shown`."""
+    return tqdm(iterable, leave=False, disable=not _SHOWN.get(), file=sys.stderr, **kwargs)

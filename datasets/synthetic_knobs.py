@@ -1,0 +1,190 @@
+"""The premise knobs of ``synthetic-serp`` (see :mod:`datasets.synthetic_serp`): parameter
+parsing, allowed ranges and validation, the mechanisms the knobs switch on, and the
+inverted-pair measure.
+
+Every knob draws from its own random stream, ``numpy.random.default_rng((seed, stream, part))``
+(part 0: the page queries, part 1: the extra modal-only queries), never from the generator's
+main stream, so a knob at its default draws nothing and today's data keep their bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from benchmark.core.data import Split
+
+STREAMS = {"extra": 1, "view": 2, "annotator": 3, "context": 4}
+#: The centre of the informative latent (``Beta(2, 2.5)`` has mean 0.44).
+CENTRE = 0.45
+
+
+@dataclass(frozen=True)
+class Range:
+    """An interval of allowed values; ``integer`` ranges admit ints only."""
+
+    low: float
+    high: float = math.inf
+    low_open: bool = False
+    integer: bool = False
+
+    def __str__(self) -> str:
+        if self.integer:
+            return f"an integer >= {self.low:g}"
+        high = "inf)" if self.high == math.inf else f"{self.high:g}]"
+        return f"{'(' if self.low_open else '['}{self.low:g}, {high}"
+
+    def admits(self, value: object) -> bool:
+        number = numbers.Integral if self.integer else numbers.Real
+        if isinstance(value, bool) or not isinstance(value, number):
+            return False
+        x = float(value)
+        above = x > self.low if self.low_open else x >= self.low
+        return above and x <= self.high and math.isfinite(x)
+
+
+RANGES = {
+    "n_queries": Range(20, integer=True),
+    "modal_train_keep": Range(0, 1, low_open=True),
+    "modal_ratio": Range(0, 100, low_open=True),
+    "view_noise": Range(0),
+    "view_keep": Range(0, 1),
+    "annotator_noise": Range(0),
+    "context_effect": Range(0, 1),
+    "n_topics": Range(1, integer=True),
+    "feature_complexity": Range(0),
+}
+
+
+def out_of_range(name: str, value: object) -> str:
+    return f"synthetic-serp parameter {name}={value!r} is out of range: allowed {RANGES[name]}"
+
+
+def validate(values: Mapping[str, Any]) -> None:
+    """Raise ValueError, one line naming parameter, value and allowed range, on a bad value."""
+    for name, allowed in RANGES.items():
+        value = values[name]
+        if not (name == "modal_ratio" and value is None) and not allowed.admits(value):
+            raise ValueError(out_of_range(name, value))
+    if abs(sum(values["split_fractions"]) - 1) > 1e-9:
+        raise ValueError("synthetic-serp split_fractions must sum to 1")
+    if values["modal_ratio"] is not None and values["modal_train_keep"] != 1:
+        raise ValueError("synthetic-serp: set modal_ratio or modal_train_keep, not both")
+    dims, informative = values["feature_dims"], values["informative"]
+    if values["feature_complexity"] > 0 and any(
+        d <= k for d, k in zip(dims, informative, strict=True)
+    ):
+        raise ValueError(
+            "synthetic-serp parameter feature_complexity > 0 needs a noise feature in every "
+            f"modality (feature_dims {dims} must exceed informative {informative})"
+        )
+
+
+def coerce(params: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn CLI strings (``n_queries=800``) into the field types; unknown names are errors."""
+    out = {}
+    for key, value in params.items():
+        if key not in defaults:
+            raise ValueError(
+                f"synthetic-serp has no parameter {key!r} (parameters: {', '.join(defaults)})"
+            )
+        if isinstance(value, str):
+            value = parse(key, value, defaults[key])
+        out[key] = tuple(value) if isinstance(value, list) else value
+    return out
+
+
+def parse(key: str, text: str, default: object) -> Any:
+    """A CLI string as the type of ``default`` (``modal_ratio``, default None, is a float)."""
+    kind: type[Any] = float if default is None else type(default)
+    try:
+        return tuple(float(v) for v in text.split(",")) if kind is tuple else kind(text)
+    except ValueError:
+        allowed = f"allowed {RANGES[key]}" if key in RANGES else "wrong type"
+        what = {int: "an integer", float: "a number"}.get(kind, f"a {kind.__name__}")
+        raise ValueError(
+            f"synthetic-serp parameter {key}={text!r} is not {what}: {allowed}"
+        ) from None
+
+
+def stream(seed: int, name: str, part: int) -> np.random.Generator:
+    return np.random.default_rng((seed, STREAMS[name], part))
+
+
+def entangle(h: np.ndarray, noise: np.ndarray, complexity: float) -> np.ndarray:
+    """Feature complexity: informative latent ``j`` becomes
+    ``CENTRE + (h_j - CENTRE) * cos(complexity * z_j)``, with ``z_j`` the latent of noise column
+    ``j`` (cyclically) of the same item: relevance is readable only through the interaction."""
+    if complexity == 0:
+        return h
+    z = noise[:, np.arange(h.shape[1]) % noise.shape[1]]
+    return CENTRE + (h - CENTRE) * np.cos(complexity * z)
+
+
+def reranker_view(
+    h: np.ndarray,
+    noise: np.ndarray,
+    rng: np.random.Generator,
+    view_noise: float,
+    view_keep: float,
+    complexity: float,
+) -> np.ndarray:
+    """The informative latent the rerankers see: ``h + N(0, view_noise)``, entangled like the
+    single-modal view; columns past ``round(k * view_keep)`` are replaced by pure noise latents.
+    """
+    view = entangle(h + rng.normal(0, view_noise, h.shape), noise, complexity)
+    visible = int(h.shape[1] * view_keep + 0.5)
+    view[:, visible:] = CENTRE + 0.25 * rng.standard_normal((len(h), h.shape[1] - visible))
+    return view
+
+
+def page_context(
+    rng: np.random.Generator,
+    query_of: np.ndarray,
+    modality: np.ndarray,
+    n_topics: int,
+    effect: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The page-context effect: each item draws a topic ``U{0..n_topics-1}`` and an authority
+    ``U(0, 1)`` (independent of relevance); an item whose topic already appears among more
+    authoritative items of its modality on its page is a near-duplicate, and its page utility
+    is multiplied by ``1 - effect``. Returns that factor per item and the context feature
+    columns (one-hot topic, authority) every model sees."""
+    topic = rng.integers(0, n_topics, len(query_of))
+    authority = rng.random(len(query_of))
+    order = np.lexsort((-authority, topic, modality, query_of))
+    key = np.stack([query_of, modality, topic])[:, order]
+    duplicate = np.empty(len(order), dtype=bool)
+    duplicate[order] = np.r_[False, np.all(key[:, 1:] == key[:, :-1], axis=0)]
+    columns = np.column_stack([topic[:, None] == np.arange(n_topics), authority])
+    return np.where(duplicate, 1 - effect, 1.0), columns.astype(np.float32)
+
+
+def modal_sizes(natural: int, n_page: int, ratio: float | None, keep: float) -> tuple[int, int]:
+    """(modal_train queries, of which extra modal-only queries): ``keep`` of the ``natural``
+    share, or ``round(ratio * n_page)`` with the queries beyond ``natural`` extra."""
+    if ratio is None:
+        return max(1, round(natural * keep)), 0
+    wanted = max(1, int(ratio * n_page + 0.5))
+    return wanted, max(0, wanted - natural)
+
+
+def inverted_share(split: Split) -> float:
+    """Share of within-modality pairs (same page, same modality, different page labels and
+    different modal labels) whose page-label order is the reverse of their modal-label order."""
+    order = np.lexsort((split.modality, split.query_index))
+    group = np.stack([split.query_index, split.modality])[:, order]
+    cuts = np.flatnonzero(np.any(group[:, 1:] != group[:, :-1], axis=0)) + 1
+    page = np.split(split.page_label[order].astype(int), cuts)
+    modal = np.split(split.modal_label[order].astype(int), cuts)
+    inverted = compared = 0
+    for p, m in zip(page, modal, strict=True):
+        sign = np.sign(p[:, None] - p[None, :]) * np.sign(m[:, None] - m[None, :])
+        inverted += int((sign < 0).sum())
+        compared += int((sign != 0).sum())
+    return inverted / compared if compared else 0.0
