@@ -8,10 +8,11 @@ benchmark.tools.memcheck_svmlight`` measures it). Each chunk is scanned with vec
 ``# comment`` of a line is dropped, the ``<index>:`` prefixes are parsed from the bytes, and
 what is left (label, qid, values) is parsed by pandas' C float parser.
 
-Text is handled as bytes (a latin-1 comment never breaks decoding); blank lines are skipped. Labels and query ids must be integers, feature indices must increase within a
-line, values must be finite. Any malformed line raises :class:`~benchmark.core.data.DataError` with
-the message ``<file>:<line>: <problem>``. Files without ``qid:`` (the LightGBM sample) take
-their query groups from a ``.query`` file of group sizes (:func:`read_query_file`).
+Text is handled as bytes (a latin-1 comment never breaks decoding); blank lines are skipped.
+Labels and query ids must be integers, feature indices must increase within a line, values must
+be finite: a malformed line raises :class:`~benchmark.core.data.DataError` with the message
+``<file>:<line>: <problem>``. Files without ``qid:`` (the LightGBM sample) take their query
+groups from a ``.query`` file of group sizes (:func:`read_query_file`).
 """
 
 from __future__ import annotations
