@@ -1,5 +1,4 @@
-"""A fast SVMLight/LETOR reader: ``<label> qid:<id> <index>:<value> ... # comment`` lines into a
-dense float32 matrix.
+"""A fast SVMLight/LETOR reader: ``<label> qid:<id> <index>:<value> ... # comment`` -> float32.
 
 Two passes over the file, in chunks of whole lines: the first counts the data rows and finds
 the largest feature index, the second fills a preallocated ``rows x features`` float32 array.
