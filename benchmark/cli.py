@@ -100,9 +100,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             return INTERRUPTED
         ran = {r.manifest["label"] for r in outcome.results}
         done = {r.manifest["dataset_key"] for r in outcome.results}
-        for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
+        keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
+        for key in keys:
             if key in done:
                 write_report(store, key, only=ran)
+        if args.grid:
+            write_grid_report(store, args.grid, keys)
     finally:
         for cell, message in outcome.failures:
             print(
@@ -150,6 +153,20 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
     board, caption, paths = report.write(store, key)
     print_board(board, caption, key, only=only)
     print(f"written: {store.out / 'leaderboards'}/{key}.{{md,csv,tex}}, report {paths[-1]}")
+
+
+def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
+    """The grid file's own view across its datasets (its ``[report]`` table), if it has one."""
+    from benchmark.pipeline.grid import report_spec
+    from benchmark.reporting import settings
+    from benchmark.store import publish
+
+    spec = report_spec(name)
+    if spec is None:
+        return
+    files = settings.files(store, spec, keys)
+    publish(files)
+    print(f"written: {', '.join(str(p) for p in files)}")
 
 
 def show_stage1(manifest: dict[str, Any]) -> None:
@@ -216,6 +233,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     store = Store(args.out)
     store.sweep()
+    if args.grid:
+        cells = planned_cells(args)
+        keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
+        for key in keys:
+            if store.cells(key):
+                write_report(store, key)
+        write_grid_report(store, args.grid, keys)
+        return 0
     write_report(store, dataset_key(args.dataset, dict(args.dataset_param)))
     return 0
 

@@ -148,6 +148,12 @@ def parser() -> argparse.ArgumentParser:
         "of a dataset from its result files",
     )
     add_dataset_args(rep)
+    rep.add_argument(
+        "--grid",
+        metavar="NAME",
+        help="rebuild the reports of every dataset of a grid file and the grid's own view "
+        "(its [report] table), instead of one --dataset",
+    )
 
     perf = sub.add_parser("perf", help="measure wall time, LambdaMART overhead and peak memory")
     perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")

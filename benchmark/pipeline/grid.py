@@ -139,6 +139,12 @@ def load_grid(name: str, parse_budget: Any, data_dir: Path | None = None) -> lis
     return list({c.run_id: c for c in cells}.values())
 
 
+def report_spec(name: str) -> dict[str, Any] | None:
+    """The ``[report]`` table of a grid file (a view across its datasets), or None."""
+    spec = tomllib.loads(grid_path(name).read_text()).get("report")
+    return dict(spec) if spec else None
+
+
 def datasets_to_load(
     cells: list[CellConfig], store: Store, *, force: bool = False
 ) -> list[tuple[str, dict[str, Any]]]:

@@ -1,0 +1,143 @@
+"""Views across dataset settings: the same comparison (e.g. ``smar@10%`` against ``sft@100%``)
+in each of several datasets, such as the knob settings of the premise map
+(``grids/premise-map.toml``). Each comparison is paired on its own dataset's test queries; the
+statistics are :func:`benchmark.reporting.rows.paired_tests`, with Holm's correction over every
+comparison of the view (all settings and pairs together).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark.reporting.rows import group_rows, paired_tests
+from benchmark.store import Store
+
+
+def setting_params(store: Store, key: str) -> dict[str, Any]:
+    """The dataset parameters of a key (from its dataset record, else its cells)."""
+    record = store.pack(key).dataset()
+    if record is not None:
+        return dict(record["params"])
+    cells = store.cells(key)
+    return dict(cells[0].config["dataset_params"]) if cells else {}
+
+
+def settings_table(store: Store, keys: list[str], pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """One line per (dataset key, pair) whose rows both exist: the key's parameters, the means
+    of ``a`` and ``b`` over their shared test queries (seed-averaged), ``a - b``, the number of
+    seeds of each, the raw p and the Holm-adjusted p over every line."""
+    series: dict[str, pd.Series] = {}
+    seeds: dict[str, int] = {}
+    named, lines = [], []
+    for key in keys:
+        rows = {r.label: r for r in group_rows(store.cells(key))}
+        for a, b in pairs:
+            if a not in rows or b not in rows:
+                continue
+            for label in (a, b):
+                series[f"{key}|{label}"] = rows[label].per_query()
+                seeds[f"{key}|{label}"] = len(rows[label].seeds)
+            named.append((f"{key}|{a}", f"{key}|{b}"))
+            lines.append({"key": key, **setting_params(store, key), "a": a, "b": b})
+    if not lines:
+        return pd.DataFrame()
+    tests = paired_tests(series, named)
+    table = pd.DataFrame(lines)
+    for column in ("mean_a", "mean_b", "diff", "queries", "p", "p_holm", "significant"):
+        table[column] = tests[column].to_numpy()
+    table["seeds_a"] = [seeds[x] for x, _ in named]
+    table["seeds_b"] = [seeds[y] for _, y in named]
+    return table
+
+
+def verdict(row: pd.Series) -> str:
+    """``▲``/``▼``: significantly above/below after Holm; ``≈``: not significantly different."""
+    if not row["significant"]:
+        return "≈"
+    return "▲" if row["diff"] > 0 else "▼"
+
+
+def grid_of(table: pd.DataFrame, x: str, y: str, a: str, b: str) -> pd.DataFrame:
+    """The lines of one pair on the (x, y) plane: the settings where every other knob is at
+    its default (absent), one line per (x, y) value pair."""
+    lines = table[(table.a == a) & (table.b == b)]
+    others = [c for c in params_columns(table) if c not in (x, y)]
+    if others:
+        lines = lines[lines[others].isna().all(axis=1)]
+    return lines.assign(**{x: lines[x].fillna(np.nan), y: lines[y].fillna(np.nan)})
+
+
+def params_columns(table: pd.DataFrame) -> list[str]:
+    fixed = {"key", "a", "b", "mean_a", "mean_b", "diff", "queries", "p", "p_holm"}
+    fixed |= {"significant", "seeds_a", "seeds_b"}
+    return [c for c in table.columns if c not in fixed]
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The table as Markdown: parameters, both means, the difference with its verdict, p."""
+    params = params_columns(table)
+    head = [*params, "a", "b", "nDCG@10 a", "nDCG@10 b", "a − b", "p (Holm)", "seeds"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in table.iterrows():
+        values = [
+            "" if pd.isna(r[c]) else f"{r[c]:g}" if isinstance(r[c], float) else str(r[c])
+            for c in params
+        ]
+        values += [r.a, r.b, f"{r.mean_a:.4f}", f"{r.mean_b:.4f}", f"{r['diff']:+.4f} {verdict(r)}"]
+        values += [p_text(r.p_holm), f"{r.seeds_a}/{r.seeds_b}"]
+        lines.append("| " + " | ".join(values) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def p_text(p: float) -> str:
+    return "< 1e-300" if p == 0 else f"{p:.2g}"
+
+
+def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str], title: str) -> bytes:
+    """``a - b`` over the (x, y) plane, coloured around 0, each cell labelled with the
+    difference and its Holm verdict (▲ ▼ ≈)."""
+    from benchmark.reporting.figures import png, pyplot
+
+    lines = grid_of(table, x, y, *pair)
+    diff = lines.pivot_table(index=y, columns=x, values="diff", aggfunc="first")
+    marks = lines.assign(mark=lines.apply(verdict, axis=1))
+    mark = marks.pivot_table(index=y, columns=x, values="mark", aggfunc="first")
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(3.6, 3.0))
+    bound = float(np.nanmax(np.abs(diff.to_numpy()))) or 1.0
+    image = ax.imshow(diff.to_numpy(), cmap="RdBu", vmin=-bound, vmax=bound, origin="lower")
+    for (i, j), value in np.ndenumerate(diff.to_numpy()):
+        ax.text(j, i, f"{value:+.3f}\n{mark.iat[i, j]}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(diff.columns)), [f"{v:g}" for v in diff.columns], fontsize=8)
+    ax.set_yticks(range(len(diff.index)), [f"{v:g}" for v in diff.index], fontsize=8)
+    ax.set_xlabel(x, fontsize=8)
+    ax.set_ylabel(y, fontsize=8)
+    ax.set_title(title, fontsize=8)
+    fig.colorbar(image, ax=ax, label=f"nDCG@10 {pair[0]} − {pair[1]}").ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    return png(fig, plt, dpi=200)
+
+
+def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, bytes | str]:
+    """The files of a grid's settings view (``[report]`` of a grid file): the table (Markdown,
+    CSV) and, with ``axes``, the heatmap of the first pair, under ``reports/<name>/``."""
+    pairs = [tuple(p) for p in spec.get("pairs", [])]
+    table = settings_table(store, keys, pairs)
+    folder = store.out / "reports" / str(spec["name"])
+    caption = (
+        "nDCG@10 (exp. gain) of a and b on each setting's test queries, seed-averaged; "
+        "paired two-sided t-test (ranx), Holm over all lines, alpha 0.05; ▲/▼ significant, "
+        "≈ not significant.\n"
+    )
+    out: dict[Any, bytes | str] = {
+        folder / "table.md": markdown(table) + "\n" + caption,
+        folder / "table.csv": table.to_csv(index=False),
+    }
+    if spec.get("axes") and not table.empty:
+        x, y = spec["axes"]
+        title = f"{pairs[0][0]} − {pairs[0][1]}, nDCG@10"
+        out[folder / "heatmap.png"] = heatmap(table, x, y, pairs[0], title)
+    return out
