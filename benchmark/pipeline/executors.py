@@ -1,9 +1,10 @@
 """Where cells are computed: local worker processes (``--jobs N``) or a Dask cluster
 (``--executor dask --scheduler ADDRESS``). This process stays the client: it prepares every
-dataset once (loading and stage 1), hands the prepared data to the workers once (a process
-initializer; a Dask ``scatter``), submits cells, and writes what comes back through its store.
-Workers only compute (:func:`benchmark.pipeline.harness.compute_files`); they never touch the
-results folder, so a cluster run and a local run fill the same folder interchangeably.
+dataset once (loading and stage 1, in a background thread, one dataset ahead of the workers),
+hands the prepared data to the workers once (a file each worker reads once; a Dask
+``scatter``), submits cells, and writes what comes back through its store. Workers only
+compute (:func:`benchmark.pipeline.harness.compute_files`); they never touch the results
+folder, so a cluster run and a local run fill the same folder interchangeably.
 
 Each worker computes one cell at a time, single-threaded (torch, LightGBM and numba use one
 thread), which is also why results do not depend on the executor: every cell is a function of
@@ -13,9 +14,17 @@ its config alone.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import signal
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -26,24 +35,41 @@ from benchmark.pipeline.prepare import Prepared
 
 #: (config, the cell's files or None, an error message or None)
 Done = tuple[CellConfig, dict[str, bytes] | None, str | None]
-_PREPARED: dict[str, Prepared] = {}  # a worker process's datasets, set once by its initializer
+Prepare = Callable[[CellConfig], Prepared]
+_PREPARED: dict[str, Prepared] = {}  # a worker process's datasets, loaded once per file
 
 
-def worker_init(prepared: dict[str, Prepared]) -> None:
-    """Runs once in each worker process: keep the datasets, one thread everywhere; Ctrl-C is
-    the client's to handle (a worker ignores it and is shut down by the client)."""
+def key_of(config: CellConfig) -> str:
+    return dataset_key(config.dataset, config.dataset_params)
+
+
+def ahead(cells: list[CellConfig], prepare: Prepare) -> dict[str, Future[Prepared]]:
+    """Each dataset of ``cells`` prepared in a background thread, in order of first use, so
+    the workers compute the cells of one dataset while the next is loaded and its stage 1 run."""
+    thread = ThreadPoolExecutor(1, thread_name_prefix="prepare")
+    first = {key_of(c): c for c in reversed(cells)}
+    futures = {key: thread.submit(prepare, first[key]) for key in dict.fromkeys(map(key_of, cells))}
+    thread.shutdown(wait=False)
+    return futures
+
+
+def worker_init() -> None:
+    """Runs once in each worker process: one thread everywhere; Ctrl-C is the client's to
+    handle (a worker ignores it and is shut down by the client)."""
     import numba
     import torch
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _PREPARED.update(prepared)
     numba.set_num_threads(1)
     torch.set_num_threads(1)
 
 
-def worker_compute(config: CellConfig, command: str) -> dict[str, bytes]:
-    prepared = _PREPARED[dataset_key(config.dataset, config.dataset_params)]
-    return compute_files(config, prepared, command)
+def worker_compute(config: CellConfig, source: str, command: str) -> dict[str, bytes]:
+    """A cell in a worker: its dataset is read once per worker from the client's file."""
+    if source not in _PREPARED:
+        with open(source, "rb") as fh:
+            _PREPARED[source] = pickle.load(fh)
+    return compute_files(config, _PREPARED[source], command)
 
 
 def error(exc: BaseException) -> str:
@@ -54,36 +80,49 @@ def error(exc: BaseException) -> str:
 
 class LocalProcesses:
     """``jobs`` worker processes (spawned, so nothing of this process's threads is inherited).
-    At most ``jobs`` cells are in flight; when a worker dies, the cells in flight are reported
+    Each prepared dataset is written once to a temporary file that the workers read once. At
+    most ``jobs`` cells are in flight; when a worker dies, the cells in flight are reported
     failed and a fresh pool takes the rest."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
 
-    def run(
-        self, cells: list[CellConfig], prepared: dict[str, Prepared], command: str
-    ) -> Iterator[Done]:
-        queue = list(reversed(cells))
-        while queue:
-            pool = ProcessPoolExecutor(
-                self.jobs,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=worker_init,
-                initargs=(prepared,),
-            )
-            try:
-                yield from self._drain(pool, queue, command)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown(wait=True)
+    def run(self, cells: list[CellConfig], prepare: Prepare, command: str) -> Iterator[Done]:
+        datasets = ahead(cells, prepare)
+        with tempfile.TemporaryDirectory(prefix="wholepage-datasets-") as tmp:
+            files: dict[str, str] = {}
 
-    def _drain(self, pool: ProcessPoolExecutor, queue: list[CellConfig], command: str) -> Any:
+            def source(config: CellConfig) -> str:
+                key = key_of(config)
+                if key not in files:
+                    files[key] = f"{tmp}/{key}.pickle"
+                    with open(files[key], "wb") as fh:
+                        pickle.dump(datasets[key].result(), fh, protocol=5)
+                return files[key]
+
+            queue = list(reversed(cells))
+            while queue:
+                yield from self._pool(queue, source, command)
+
+    def _pool(self, queue: list[CellConfig], source: Any, command: str) -> Iterator[Done]:
+        pool = ProcessPoolExecutor(
+            self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
+        )
+        try:
+            yield from self._drain(pool, queue, source, command)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+
+    def _drain(
+        self, pool: ProcessPoolExecutor, queue: list[CellConfig], source: Any, command: str
+    ) -> Iterator[Done]:
         flight: dict[Future[dict[str, bytes]], CellConfig] = {}
         while queue or flight:
             while queue and len(flight) < self.jobs:
                 config = queue.pop()
-                flight[pool.submit(worker_compute, config, command)] = config
+                flight[pool.submit(worker_compute, config, source(config), command)] = config
             done, _ = wait(flight, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -98,30 +137,27 @@ class LocalProcesses:
 
 
 class DaskCluster:
-    """Cells as tasks of a Dask cluster (dask.distributed): the prepared datasets are
-    scattered to every worker once; results come back as they finish."""
+    """Cells as tasks of a Dask cluster (dask.distributed): each prepared dataset is scattered
+    to every worker once; results come back as they finish."""
 
     def __init__(self, scheduler: str) -> None:
         self.scheduler = scheduler
 
-    def run(
-        self, cells: list[CellConfig], prepared: dict[str, Prepared], command: str
-    ) -> Iterator[Done]:
+    def run(self, cells: list[CellConfig], prepare: Prepare, command: str) -> Iterator[Done]:
         from distributed import Client, as_completed
 
+        datasets = ahead(cells, prepare)
         with Client(self.scheduler) as client:
-            data = client.scatter(prepared, broadcast=True)
-            futures = {
-                client.submit(
-                    dask_compute,
-                    c,
-                    data[dataset_key(c.dataset, c.dataset_params)],
-                    command,
-                    pure=False,
-                    retries=0,
-                ): c
-                for c in cells
-            }
+            scattered: dict[str, Any] = {}
+            futures = {}
+            for c in cells:
+                key = key_of(c)
+                if key not in scattered:
+                    scattered[key] = client.scatter(datasets[key].result(), broadcast=True)
+                task = client.submit(
+                    dask_compute, c, scattered[key], command, pure=False, retries=0
+                )
+                futures[task] = c
             for future in as_completed(futures):
                 config = futures[future]
                 if future.status == "finished":

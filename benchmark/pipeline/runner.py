@@ -23,6 +23,7 @@ from benchmark.pipeline.harness import (
     ensure_qrels,
     run_cell,
 )
+from benchmark.pipeline.prepare import Prepared
 from benchmark.store import Store
 
 #: relative cost of a cell by reranker family, for the progress bar's ETA when the results
@@ -163,13 +164,14 @@ def parallel(
 ) -> None:
     locks, deferred = claim(cells, store, force, outcome, bar)
     todo = [c for c in cells if c.run_id in locks]
+
+    def prepare(cell: CellConfig) -> Prepared:
+        data = checked_prepared(cell, cache)
+        ensure_qrels(store, data)
+        return data
+
     try:
-        prepared = {}
-        for cell in todo:
-            data = checked_prepared(cell, cache)
-            prepared[data.key] = data
-            ensure_qrels(store, data)
-        for cell, files, message in executor.run(todo, prepared, command):
+        for cell, files, message in executor.run(todo, prepare, command):
             if files is None:
                 outcome.fail(cell, message or "failed")
             else:
