@@ -4,13 +4,21 @@ The oracle is the only holder of the true page labels of ``page_train`` and ``pa
 never given the test split, so test labels cannot be bought. Each revealed label costs one unit,
 a label bought twice costs once, and a purchase that would exceed ``floor(B x n_items)`` of its
 split raises :class:`BudgetExceeded` (so the total never exceeds ``B x total``).
+
+A strategy buys in one round (``buy(split, oracle, fraction, rng)``) or in ``rounds`` rounds
+(``buy(split, oracle, fraction, rng, state)``): before round r (0-based) of R the oracle's cap
+of each split is ``floor(allowance x (r + 1) / R)`` (cumulative: what a round leaves unspent
+carries over; the last round may spend the whole allowance), and after every round but the last
+the pipeline refits the strategy's :class:`Proxy` on the labels revealed so far and hands its
+scores on the annotated split's rows to the next round in a :class:`RoundState`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +60,13 @@ class Oracle:
         self.fraction = fraction
         self._labels = {name: s.page_label.copy() for name, s in splits.items()}
         self._revealed = {name: np.zeros(s.n_items, dtype=bool) for name, s in splits.items()}
-        self.cap = {name: allowance(fraction, s.n_items) for name, s in splits.items()}
+        self.allowance = {name: allowance(fraction, s.n_items) for name, s in splits.items()}
+        self.cap = dict(self.allowance)
+
+    def open_round(self, r: int, rounds: int) -> None:
+        """Let round ``r`` (0-based) of ``rounds`` spend up to ``floor(allowance x (r + 1) /
+        rounds)`` units of each split in all (cumulative; the last round: the whole allowance)."""
+        self.cap = {name: a * (r + 1) // rounds for name, a in self.allowance.items()}
 
     @property
     def units_total(self) -> int:
@@ -63,8 +77,16 @@ class Oracle:
     def units_used(self) -> int:
         return int(sum(v.sum() for v in self._revealed.values()))
 
+    def units_spent(self, split: str) -> int:
+        return int(self._revealed[split].sum())
+
     def units_left(self, split: str) -> int:
-        return self.cap[split] - int(self._revealed[split].sum())
+        return self.cap[split] - self.units_spent(split)
+
+    def cost(self, split: str, rows: np.ndarray) -> int:
+        """Units buying ``rows`` of ``split`` would cost now (bought labels are free)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return len(np.unique(rows[~self._revealed[split][rows]]))
 
     def reveal(self, split: str, rows: np.ndarray) -> np.ndarray:
         """Buy the labels of ``rows`` of ``split`` and return them."""
@@ -85,16 +107,58 @@ class Oracle:
         return np.where(self._revealed[split], self._labels[split], UNKNOWN).astype(np.int8)
 
 
+@dataclass(frozen=True)
+class Proxy:
+    """The cheap model a multi-round strategy has refitted between rounds: a registered reranker
+    (``reranker`` with ``params``) fitted on the revealed labels (``page_valid``'s for its early
+    stopping); ``members`` > 1 fits a bootstrap ensemble, each member on the ``page_train``
+    pages with a revealed label drawn with replacement."""
+
+    reranker: str
+    params: dict[str, Any] = field(default_factory=dict)
+    members: int = 1
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """What a multi-round strategy knows at the start of round ``round`` (0-based) of
+    ``rounds``: ``scores`` are the proxy's scores on the rows of the split being annotated,
+    shape ``(members, n_items)``, fitted on the labels bought in the earlier rounds (None in
+    round 0, or when no ``page_train`` label had been bought). Bought labels are read from the
+    oracle (``revealed_labels``)."""
+
+    round: int
+    rounds: int
+    scores: np.ndarray | None = None
+
+
 StrategyFn = Callable[[Split, Oracle, float, np.random.Generator], np.ndarray]
+RoundFn = Callable[[Split, Oracle, float, np.random.Generator, RoundState], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Strategy:
-    """Buys labels of one split through the oracle; returns preference pairs (may be empty)."""
+    """Buys labels of one split through the oracle; returns preference pairs (may be empty).
+
+    ``fn`` is a :data:`StrategyFn` when ``rounds`` is 1 and a :data:`RoundFn` otherwise."""
 
     name: str
     description: str
-    buy: StrategyFn
+    fn: Callable[..., np.ndarray]
+    rounds: int = 1
+    proxy: Proxy | None = None
+
+    def buy(
+        self,
+        split: Split,
+        oracle: Oracle,
+        fraction: float,
+        rng: np.random.Generator,
+        state: RoundState | None = None,
+    ) -> np.ndarray:
+        if self.rounds == 1:
+            return self.fn(split, oracle, fraction, rng)
+        return self.fn(split, oracle, fraction, rng, state or RoundState(0, self.rounds))
 
 
 STRATEGIES: Registry[Strategy] = Registry("strategy", plugins="strategies")
@@ -103,6 +167,20 @@ STRATEGIES: Registry[Strategy] = Registry("strategy", plugins="strategies")
 def strategy(name: str, description: str) -> Callable[[StrategyFn], StrategyFn]:
     def decorator(fn: StrategyFn) -> StrategyFn:
         STRATEGIES.register(name)(Strategy(name, description, fn))
+        return fn
+
+    return decorator
+
+
+def round_strategy(
+    name: str, description: str, *, rounds: int, proxy: Proxy
+) -> Callable[[RoundFn], RoundFn]:
+    """Register a strategy that buys in ``rounds`` rounds, ``proxy`` refitted between them."""
+    if rounds < 2:
+        raise ValueError(f"strategy {name!r}: a round strategy has at least 2 rounds")
+
+    def decorator(fn: RoundFn) -> RoundFn:
+        STRATEGIES.register(name)(Strategy(name, description, fn, rounds, proxy))
         return fn
 
     return decorator

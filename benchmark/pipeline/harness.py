@@ -24,10 +24,9 @@ import numpy as np
 from benchmark.core.annotation import ANNOTATED_SPLITS
 from benchmark.core.catalog import dataset_key
 from benchmark.core.config import CellConfig
-from benchmark.core.data import Dataset
 from benchmark.core.reranker import Reranker, make_reranker
 from benchmark.pipeline import metrics
-from benchmark.pipeline.annotation import annotate
+from benchmark.pipeline.annotation import Annotation, annotate_rounds
 from benchmark.pipeline.prepare import PROJECT, DatasetCache, Prepared
 from benchmark.store import Cell, Store, write_atomic
 
@@ -161,7 +160,7 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     data = prepared.dataset
     reranker = make_reranker(config.reranker, config.params)
     write_atomic(tmp / "config.json", json.dumps(config.to_dict(), indent=2))
-    views, used, total = annotated_views(config, data)
+    views, annotation = annotated_views(config, prepared)
     t1 = time.perf_counter()
     reranker.fit(
         views["page_train"], views["page_valid"], layout=prepared.layout, seed=config.model_seed
@@ -187,7 +186,7 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
         "fit_time_s": round(t2 - t1, 3),
         "score_time_s": round(t3 - t2, 3),
         "wall_time_s": round(time.perf_counter() - t0, 3),
-        "annotation": {"units_used": used, "units_total": total, "fraction_used": used / total},
+        "annotation": annotation,
         **evaluation(per_query, test, scores, data.modalities),
         "stage1": prepared.stage1,
         "fit_info": reranker.fit_info(),
@@ -223,14 +222,20 @@ def evaluation(
     }
 
 
-def annotated_views(config: CellConfig, data: Dataset) -> tuple[dict[str, Any], int, int]:
-    """The reranker's views of page_train/page_valid (labels it did not buy are -1)."""
-    labelled = {name: data[name] for name in ANNOTATED_SPLITS}
+def annotated_views(
+    config: CellConfig, prepared: Prepared
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The reranker's views of page_train/page_valid (labels it did not buy are -1) and the
+    manifest's annotation record (units, and per round: units per split, proxy fit time)."""
+    labelled = {name: prepared.dataset[name] for name in ANNOTATED_SPLITS}
     if config.budget is None:
         views = {name: s.hide_labels() for name, s in labelled.items()}
-        return views, 0, sum(s.n_items for s in labelled.values())
+        return views, Annotation(views, 0, sum(s.n_items for s in labelled.values()), []).manifest()
     assert config.strategy is not None
-    return annotate(labelled, config.strategy, config.budget, config.annotation_seed)
+    done = annotate_rounds(
+        labelled, config.strategy, config.budget, config.annotation_seed, prepared.layout
+    )
+    return done.views, done.manifest()
 
 
 def checked_scores(config: CellConfig, reranker: Reranker, test: Any) -> np.ndarray:
