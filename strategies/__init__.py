@@ -1,6 +1,16 @@
 """The annotation-strategy registry's entries: importing this package registers every strategy.
 
-Adding a strategy = one module here plus one import line below.
+Adding a strategy = one module here plus one import line below (:mod:`strategies.active` holds
+what the multi-round strategies share and registers nothing).
 """
 
-from strategies import bands, iso_anchors, pages, random_items  # noqa: F401
+from strategies import (  # noqa: F401
+    bands,
+    calibration_anchors,
+    disagreement,
+    iso_anchors,
+    pages,
+    pages_active,
+    random_items,
+    uncertainty,
+)
