@@ -5,8 +5,13 @@ the annotation saving, figures and ``compare`` all call it.
 * A **row** is the cells of one configuration but for the seed (and, for a cross-validated
   dataset, the fold); its label and method were written into the manifests at run time.
 * A row's **per-seed value** of a metric is the mean over its test queries of that seed (all
-  folds pooled); the table shows mean ± std over seeds.
-* Its **per-query series** is each query's metric averaged over seeds: what the paired test uses.
+  folds pooled: the folds' means, computed by the harness from ranx's per-query values and kept
+  in the manifests, weighted by their numbers of queries); the table shows mean ± std over
+  seeds.
+* Its **per-query series** is each query's nDCG@10 averaged over seeds: what the paired test,
+  the confidence intervals and the figures use. It is read at the precision the store keeps it
+  in git (float32, :mod:`benchmark.store.packs`), for cell folders too, so a local run and a
+  clone of the results report the same bytes.
 * The **test** is ranx's paired two-sided Student t-test on the per-query series of the queries
   both rows share; Holm's step-down correction runs over the comparisons made together.
 """
@@ -51,28 +56,39 @@ class Row:
 
     @property
     def seeds(self) -> list[int]:
-        return sorted({int(c.config["seed"]) for c in self.cells})
+        return sorted({c.seed for c in self.cells})
 
     def metrics(self) -> pd.DataFrame:
-        """The long per-query frames of every cell, with a ``seed`` column (loaded once)."""
+        """Per-query nDCG@10 of every cell (``qid, value, seed``), at the stored precision,
+        loaded once."""
         if "metrics" not in self._cache:
-            frames = [c.metrics().assign(seed=int(c.config["seed"])) for c in self.cells]
+            frames = []
+            for c in self.cells:
+                long = c.metrics()
+                main = long[long.metric == MAIN_METRIC]
+                value = main.value.to_numpy().astype(np.float32).astype(np.float64)
+                frames.append(pd.DataFrame({"qid": main.qid, "value": value, "seed": c.seed}))
             self._cache["metrics"] = pd.concat(frames, ignore_index=True)
-        frame: pd.DataFrame = self._cache["metrics"]
-        return frame
+        stacked: pd.DataFrame = self._cache["metrics"]
+        return stacked
 
-    def per_query(self, metric: str = MAIN_METRIC) -> pd.Series:
-        """Per-query ``metric`` averaged over seeds (indexed by qid)."""
-        stacked = self.metrics()
-        return stacked[stacked.metric == metric].groupby("qid").value.mean()
+    def per_query(self) -> pd.Series:
+        """Per-query nDCG@10 averaged over seeds (indexed by qid)."""
+        return self.metrics().groupby("qid").value.mean()
 
     def per_seed(self) -> pd.DataFrame:
-        """One row per seed, one column per metric: the mean over the seed's test queries."""
-        stacked = self.metrics()
-        means = {
-            seed: group.groupby("metric", sort=False).value.mean()
-            for seed, group in stacked.groupby("seed", sort=True)
-        }
+        """One row per seed, one column per metric: the mean over the seed's test queries (the
+        manifests' means, folds weighted by their numbers of queries)."""
+        means = {}
+        for seed in self.seeds:
+            cells = [c for c in self.cells if c.seed == seed]
+            weights = np.array([c.manifest["queries_evaluated"] for c in cells], dtype=float)
+            frame = pd.DataFrame([c.manifest["mean"] for c in cells])
+            means[seed] = (
+                frame.mul(weights, axis=0).sum() / weights.sum()
+                if len(cells) > 1
+                else frame.iloc[0]
+            )
         return pd.DataFrame(means).T
 
     def mean(self, metric: str = MAIN_METRIC) -> float:
@@ -138,12 +154,12 @@ def paired_tests(series: dict[str, pd.Series], pairs: list[tuple[str, str]]) -> 
     return frame
 
 
-def against_best(rows: list[Row], metric: str = MAIN_METRIC) -> tuple[pd.DataFrame, Row | None]:
-    """Every row tested against the best reference (:func:`paired_tests`, Holm over all of
-    them); the frame is indexed by row label (the best reference itself has no line)."""
-    best = best_reference(rows, metric)
+def against_best(rows: list[Row]) -> tuple[pd.DataFrame, Row | None]:
+    """Every row tested against the best reference on nDCG@10 (:func:`paired_tests`, Holm over
+    all of them); the frame is indexed by row label (the best reference itself has no line)."""
+    best = best_reference(rows)
     if best is None:
         return pd.DataFrame(columns=["a", "b", "p", "p_holm", "significant", "diff"]), None
-    series = {r.label: r.per_query(metric) for r in rows}
+    series = {r.label: r.per_query() for r in rows}
     pairs = [(r.label, best.label) for r in rows if r is not best]
     return paired_tests(series, pairs).set_index("a", drop=False), best

@@ -27,7 +27,7 @@ from typing import Any
 from benchmark.core.config import SUITE_VERSION
 from benchmark.store.cells import Cell, LooseCells
 from benchmark.store.files import StoreError, publish, staged, sweep_temporaries, write_atomic
-from benchmark.store.packs import Pack
+from benchmark.store.packs import MANIFESTS, Pack
 
 __all__ = ["Cell", "Store", "StoreError", "publish", "staged", "write_atomic"]
 
@@ -46,7 +46,7 @@ class Store:
 
     def packed(self, key: str) -> dict[str, Cell]:
         """The packed cells of ``key`` by run id (re-read when the pack changed)."""
-        path = self.pack(key).folder / "manifests.jsonl"
+        path = self.pack(key).folder / MANIFESTS
         stamp = path.stat().st_mtime_ns if path.exists() else -1.0
         if key not in self._packed or self._packed[key][0] != stamp:
             self._packed[key] = (stamp, {c.run_id: c for c in self.pack(key).read()})
@@ -58,7 +58,7 @@ class Store:
 
     def keys(self) -> list[str]:
         """Every dataset key with cells, packed or loose."""
-        packed = {p.parent.name for p in (self.out / "cells").glob("*/manifests.jsonl")}
+        packed = {p.parent.name for p in (self.out / "cells").glob(f"*/{MANIFESTS}")}
         return sorted(packed | {c.dataset_key for c in self.loose.scan()})
 
     def cells(self, key: str) -> list[Cell]:

@@ -55,6 +55,10 @@ class Cell:
         return str(self.manifest["method"])
 
     @property
+    def seed(self) -> int:
+        return int(self.config["seed"])
+
+    @property
     def dataset_key(self) -> str:
         return str(self.manifest["dataset_key"])
 

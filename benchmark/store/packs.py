@@ -1,13 +1,18 @@
 """Packed cells: every finished cell of one dataset in two files, the form kept in git.
 
-``<out>/cells/<dataset_key>/manifests.jsonl`` holds one manifest per line (sorted by run id) and
-``metrics.parquet`` the per-query metrics of all of them in one wide table (``run_id, qid`` and
-one float64 column per metric; zstd). A few hundred cells take a few MB instead of one folder
-each, and every number is kept exactly: :func:`long_metrics` gives back each cell's long frame,
-rows in their original order. ``dataset.json`` records the dataset the folder's current cells
-were computed on (spec, parameters, version, content fingerprint).
+``<out>/cells/<dataset_key>/manifests.jsonl.gz`` holds one manifest per line (sorted by run id;
+gzip without a timestamp, so equal manifests give equal bytes) and ``metrics.parquet`` the
+per-query nDCG@10 of all of them in one table (``run_id, qid, ndcg_burges@10``; zstd). What a
+report needs is kept: the manifests carry each cell's mean of every measure (computed by the
+harness from ranx's float64 per-query values), and the per-query nDCG@10 that the paired tests,
+confidence intervals and figures use is kept at float32 precision (7 significant digits;
+exact per-query float64 values take about twice the space and are incompressible), which every
+report reads it at (:mod:`benchmark.reporting.rows`), so every committed number is re-computed
+exactly from the committed files. A few hundred cells take a few hundred KB. ``dataset.json``
+records the dataset the folder's current cells were computed on (spec, parameters, version,
+content fingerprint). The cell folders (local) keep every measure per query at float64.
 
-Writers hold the pack's lock and write ``metrics.parquet`` before ``manifests.jsonl`` (each
+Writers hold the pack's lock and write ``metrics.parquet`` before the manifests (each
 atomically); a pack only ever gains cells, so a reader that reads the manifests first always finds
 their metrics.
 """
@@ -15,6 +20,7 @@ their metrics.
 from __future__ import annotations
 
 import fcntl
+import gzip
 import io
 import json
 from collections.abc import Iterator
@@ -25,39 +31,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmark.core.measures import MAIN_METRIC
 from benchmark.store.cells import Cell, parse_manifest, read_parquet
 from benchmark.store.files import StoreError, publish
 
-MANIFESTS = "manifests.jsonl"
+MANIFESTS = "manifests.jsonl.gz"
 METRICS = "metrics.parquet"
 DATASET = "dataset.json"
 
 
 def wide_metrics(cells: list[Cell]) -> pd.DataFrame:
-    """One row per (cell, query), one column per metric, in each cell's original order."""
+    """One row per (cell, query) with its nDCG@10 at float32, in each cell's original order."""
     frames = []
     for cell in cells:
         long = cell.metrics()
-        qids = pd.unique(long["qid"])
-        wide = long.pivot(index="qid", columns="metric", values="value")
-        wide = wide.loc[qids, list(pd.unique(long["metric"]))].reset_index()
-        wide.insert(0, "run_id", cell.run_id)
-        frames.append(wide)
-    table = pd.concat(frames, ignore_index=True)
-    table.columns.name = None
-    return table
+        main = long[long.metric == MAIN_METRIC]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "run_id": cell.run_id,
+                    "qid": main.qid.to_numpy(),
+                    MAIN_METRIC: main.value.to_numpy().astype(np.float32),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def long_metrics(wide: pd.DataFrame) -> pd.DataFrame:
-    """The long frame ``qid, metric, value`` of one cell's rows of the wide table."""
-    columns = [c for c in wide.columns if c not in ("run_id", "qid") and wide[c].notna().any()]
-    parts = [
-        pd.DataFrame({"qid": wide["qid"].to_numpy(), "metric": m, "value": wide[m].to_numpy()})
-        for m in columns
-    ]
-    frame = pd.concat(parts, ignore_index=True)
-    frame["value"] = frame["value"].astype(np.float64)
-    return frame
+    """The long frame ``qid, metric, value`` of one cell's rows of the packed table."""
+    value = wide[MAIN_METRIC].to_numpy().astype(np.float64)
+    return pd.DataFrame({"qid": wide["qid"].to_numpy(), "metric": MAIN_METRIC, "value": value})
 
 
 class Pack:
@@ -72,9 +76,9 @@ class Pack:
         if not path.exists():
             return []
         try:
-            lines = path.read_text().splitlines()
-        except OSError as exc:
-            raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+        except (OSError, EOFError) as exc:
+            raise StoreError(f"{path}: cannot read ({exc})") from None
         manifests = [parse_manifest(line, path) for line in lines if line.strip()]
         table: dict[str, pd.DataFrame] = {}
 
@@ -105,10 +109,12 @@ class Pack:
         """Replace the pack by ``cells`` (the caller holds :meth:`locked`)."""
         cells = sorted(cells, key=lambda c: c.run_id)
         buffer = io.BytesIO()
-        wide_metrics(cells).to_parquet(buffer, index=False, compression="zstd")
+        wide_metrics(cells).to_parquet(
+            buffer, index=False, compression="zstd", compression_level=19
+        )
         lines = "".join(json.dumps(c.manifest, sort_keys=True) + "\n" for c in cells)
         publish({self.folder / METRICS: buffer.getvalue()})
-        publish({self.folder / MANIFESTS: lines})
+        publish({self.folder / MANIFESTS: gzip.compress(lines.encode(), mtime=0)})
 
     def mark(self, record: dict[str, Any]) -> None:
         """Write ``dataset.json`` (the caller holds :meth:`locked`) unless it already says so."""

@@ -11,9 +11,10 @@ import pytest
 
 from benchmark.reporting import report
 from benchmark.store import Store
+from benchmark.store.packs import MANIFESTS
 
 RESULTS = Path(__file__).resolve().parents[2] / "results"
-KEYS = sorted(p.name for p in (RESULTS / "cells").glob("*") if (p / "manifests.jsonl").exists())
+KEYS = sorted(p.parent.name for p in (RESULTS / "cells").glob(f"*/{MANIFESTS}"))
 
 
 def test_results_hold_packed_cells() -> None:

@@ -46,7 +46,10 @@ def test_report_views(swept) -> None:
     lm = curve[(curve.method == "lambdamart [pages]") & (curve.budget == 1.0)].iloc[0]
     per_query = pd.concat([c.metrics().assign(seed=c.config["seed"]) for c in best.cells])
     main = per_query[per_query.metric == "ndcg_burges@10"]
-    assert abs(lm["mean"] - main.groupby("qid").value.mean().mean()) < 1e-12
+    stored = main.value.astype("float32").astype("float64")  # the precision packs keep
+    assert abs(lm["mean"] - stored.groupby(main.qid).mean().mean()) < 1e-12
+    assert abs(lm["mean"] - main.groupby("qid").value.mean().mean()) < 1e-7
+    # the leaderboard's mean is the mean over seeds of the harness's per-cell means
     assert abs(ref["ndcg_burges@10_mean"] - main.groupby("seed").value.mean().mean()) < 1e-12
     assert lm["diff"] == 0.0
     saving = budget.annotation_saving(rows, tests, best)
