@@ -1,6 +1,13 @@
-"""What the multi-round strategies (``uncertainty``, ``disagreement``, ``pages-active``) share:
-their number of rounds, the proxy refitted between rounds, and how a page's proxy scores say
-which comparisons are unsure.
+"""What our strategies (``calibration-anchors``, ``uncertainty``, ``disagreement``,
+``pages-active``) share: how they buy ``page_valid``, the multi-round strategies' number of
+rounds, the proxy refitted between rounds, and how a page's proxy scores say which comparisons
+are unsure.
+
+``page_valid`` is bought as random whole pages (:func:`buy_valid_pages`) by all four: its labels
+only serve model selection (the rerankers' early stopping and loss-weight choice, the proxy's
+early stopping), which reads NDCG@10 over the revealed ``page_valid`` labels, and that
+estimates a page's NDCG@10 only when the page is fully labelled: over a few labels near the top
+of a page it is close to 1 for any model that orders those few.
 
 Fixed a priori, not tuned: 4 rounds (B/4 each, cumulative); the proxy is LightGBM lambdarank
 (the ``lambdamart`` reranker, so it sees g^m and the query features) made cheap: at most 100
@@ -14,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from benchmark.core.annotation import Oracle, Proxy
+from benchmark.core.annotation import Oracle, Proxy, buy_whole_requests
 from benchmark.core.data import Split
 
 ROUNDS = 4
@@ -31,6 +38,20 @@ PROXY_PARAMS = {
 def proxy(members: int) -> Proxy:
     """The cheap LightGBM proxy (module docstring), as an ensemble of ``members``."""
     return Proxy("lambdamart", dict(PROXY_PARAMS), members)
+
+
+def buy_random_pages(split: Split, oracle: Oracle, rng: np.random.Generator) -> None:
+    """Whole pages in a random order, each while it fits (as ``pages`` buys)."""
+    buy_whole_requests(split, oracle, [np.arange(s.start, s.stop) for _, s in split.queries()], rng)
+
+
+def buy_valid_pages(split: Split, oracle: Oracle, rng: np.random.Generator) -> bool:
+    """On ``page_valid``, buy random whole pages and return True; on any other split buy
+    nothing and return False."""
+    if split.name != "page_valid":
+        return False
+    buy_random_pages(split, oracle, rng)
+    return True
 
 
 def page_order(scores: np.ndarray, ids: np.ndarray) -> np.ndarray:

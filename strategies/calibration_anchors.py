@@ -13,7 +13,8 @@ every depth), and a request is bought whole or, when it does not fit in what is 
 split's allowance, skipped (a later, smaller request may still fit). Buying stops when the
 allowance is spent or every item is bought; at B = 100 % every item is bought.
 
-Rounds: one. No preference pairs (the labels go to the reranker's label term).
+Rounds: one. No preference pairs (the labels go to the reranker's label term). ``page_valid``
+is bought as random whole pages (:func:`strategies.active.buy_valid_pages` says why).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from benchmark.core.annotation import NO_PAIRS, Oracle, modality_orders, strategy
 from benchmark.core.data import Split
+from strategies.active import buy_valid_pages
 
 
 def buy_depth_first(split: Split, oracle: Oracle, rng: np.random.Generator) -> None:
@@ -48,5 +50,6 @@ def buy_depth_first(split: Split, oracle: Oracle, rng: np.random.Generator) -> N
 def buy_calibration_anchors(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator
 ) -> np.ndarray:
-    buy_depth_first(split, oracle, rng)
+    if not buy_valid_pages(split, oracle, rng):
+        buy_depth_first(split, oracle, rng)
     return NO_PAIRS

@@ -17,8 +17,9 @@ Rounds: 4, each may spend up to a further B/4 of each split's allowance (cumulat
 without a model (round 0; a later one when no ``page_train`` label was bought yet) buys
 ``calibration-anchors``. The other rounds buy crossing pairs, smallest gap first (ties in a
 random order from the round's seed), skipping pairs already bought and pairs that do not fit;
-what is left goes to ``calibration-anchors``, so the allowance is spent. No preference pairs
-are returned.
+what is left goes to ``calibration-anchors``, so the allowance is spent. That is
+``page_train``; ``page_valid`` is bought as random whole pages in every round
+(:func:`strategies.active.buy_valid_pages` says why). No preference pairs are returned.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 
 from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
-from strategies.active import ROUNDS, TOP, buy_pairs, page_order, proxy
+from strategies.active import ROUNDS, TOP, buy_pairs, buy_valid_pages, page_order, proxy
 from strategies.calibration_anchors import buy_depth_first
 
 
@@ -56,6 +57,8 @@ def crossing_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.nda
 def buy_disagreement(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState
 ) -> np.ndarray:
+    if buy_valid_pages(split, oracle, rng):
+        return NO_PAIRS
     if state.scores is not None:
         buy_pairs(split, oracle, *crossing_pairs(split, state.scores), rng)
     buy_depth_first(split, oracle, rng)

@@ -10,10 +10,11 @@ unit per item: gain per label bought).
 
 Rounds: 4, each may spend up to a further B/4 of each split's allowance (cumulative). A round
 without a model (round 0; a later one when no ``page_train`` label was bought yet, e.g. when
-B/4 is less than a page) buys random whole pages, exactly as ``pages`` does. The other rounds
-visit the pages by gain per label, highest first (ties in a random order from the round's
-seed), and buy each not yet bought page whole while it fits; a page that does not fit is
-skipped (a later, smaller one may). As with ``pages``, less than one page's worth of the
+B/4 is less than a page) buys random whole pages, exactly as ``pages`` does, and so does every
+round on ``page_valid`` (:func:`strategies.active.buy_valid_pages` says why). The other rounds
+visit the ``page_train`` pages by gain per label, highest first (ties in a random order from
+the round's seed), and buy each not yet bought page whole while it fits; a page that does not
+fit is skipped (a later, smaller one may). As with ``pages``, less than one page's worth of the
 allowance can stay unspent. No preference pairs are returned.
 """
 
@@ -21,15 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.core.annotation import (
-    NO_PAIRS,
-    Oracle,
-    RoundState,
-    buy_whole_requests,
-    round_strategy,
-)
+from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
-from strategies.active import MEMBERS, ROUNDS, flip_weights, proxy
+from strategies.active import MEMBERS, ROUNDS, buy_random_pages, flip_weights, proxy
 
 
 def page_gains(split: Split, scores: np.ndarray) -> np.ndarray:
@@ -62,9 +57,8 @@ def buy_by_gain(split: Split, oracle: Oracle, gains: np.ndarray, rng: np.random.
 def buy_pages_active(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState
 ) -> np.ndarray:
-    if state.scores is None:
-        pages = [np.arange(s.start, s.stop) for _, s in split.queries()]
-        buy_whole_requests(split, oracle, pages, rng)
+    if state.scores is None or split.name == "page_valid":
+        buy_random_pages(split, oracle, rng)
     else:
         buy_by_gain(split, oracle, page_gains(split, state.scores), rng)
     return NO_PAIRS

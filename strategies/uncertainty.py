@@ -14,8 +14,8 @@ bought yet) buys ``calibration-anchors`` (the top of each modality, depth by dep
 pages). The other rounds buy pairs by priority, highest first (ties in a random order from the
 round's seed), skipping pairs already bought and pairs that do not fit; what the round cannot
 spend on pairs of positive priority goes to ``calibration-anchors`` again, so the allowance is
-spent. ``page_train`` and ``page_valid`` are chosen the same way from the proxy's scores on
-their own rows. No preference pairs are returned.
+spent. That is ``page_train``; ``page_valid`` is bought as random whole pages in every round
+(:func:`strategies.active.buy_valid_pages` says why). No preference pairs are returned.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
-from strategies.active import MEMBERS, ROUNDS, buy_pairs, flip_weights, proxy
+from strategies.active import MEMBERS, ROUNDS, buy_pairs, buy_valid_pages, flip_weights, proxy
 from strategies.calibration_anchors import buy_depth_first
 
 
@@ -50,6 +50,8 @@ def uncertain_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.nd
 def buy_uncertainty(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState
 ) -> np.ndarray:
+    if buy_valid_pages(split, oracle, rng):
+        return NO_PAIRS
     if state.scores is not None:
         buy_pairs(split, oracle, *uncertain_pairs(split, state.scores), rng)
     buy_depth_first(split, oracle, rng)

@@ -4,6 +4,7 @@ pairs by NDCG@10 at stake, cross-modal crossings near the top, whole pages by ga
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from benchmark.core.annotation import STRATEGIES, Oracle, RoundState
 from benchmark.pipeline.annotation import annotate_rounds
@@ -89,3 +90,14 @@ def test_round_zero_without_a_model_is_the_anchors(tiny: Prepared) -> None:
     )
     STRATEGIES.get("calibration-anchors").buy(split.hide_labels(), b, 0.1, np.random.default_rng(0))
     assert np.array_equal(a.revealed_labels("page_train"), b.revealed_labels("page_train"))
+
+
+@pytest.mark.parametrize(
+    "name", ["calibration-anchors", "uncertainty", "disagreement", "pages-active"]
+)
+def test_page_valid_is_bought_as_whole_pages(tiny: Prepared, name: str) -> None:
+    splits = {s: tiny.dataset[s] for s in ("page_train", "page_valid")}
+    view = annotate_rounds(splits, name, 0.3, 2, tiny.layout).views["page_valid"]
+    for _, rows in view.queries():
+        assert len(np.unique(view.page_label[rows] >= 0)) == 1
+    assert (view.page_label >= 0).any()
