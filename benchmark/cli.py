@@ -158,13 +158,14 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
 def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
     """The grid file's own view across its datasets (its ``[report]`` table), if it has one."""
     from benchmark.pipeline.grid import report_spec
-    from benchmark.reporting import settings
+    from benchmark.reporting import settings, strategies
     from benchmark.store import publish
 
     spec = report_spec(name)
     if spec is None:
         return
-    files = settings.files(store, spec, keys)
+    view = {"settings": settings.files, "strategies": strategies.files}[spec["kind"]]
+    files = view(store, spec, keys)
     publish(files)
     print(f"written: {', '.join(str(p) for p in files)}")
 

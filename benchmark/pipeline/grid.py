@@ -136,13 +136,25 @@ def load_grid(name: str, parse_budget: Any, data_dir: Path | None = None) -> lis
         )
     if not cells:
         raise ValueError(f"grid {path}: no cells (add [[group]] tables)")
+    report_spec(name)  # a bad [report] table: an error before any cell runs
     return list({c.run_id: c for c in cells}.values())
 
 
+#: The views a grid file's ``[report]`` table can ask for with ``kind`` (default settings):
+#: ``benchmark.reporting.settings`` and ``benchmark.reporting.strategies``.
+REPORT_KINDS = ("settings", "strategies")
+
+
 def report_spec(name: str) -> dict[str, Any] | None:
-    """The ``[report]`` table of a grid file (a view across its datasets), or None."""
+    """The ``[report]`` table of a grid file (a view across its datasets), or None; ``kind``
+    is filled in (default ``settings``) and checked."""
     spec = tomllib.loads(grid_path(name).read_text()).get("report")
-    return dict(spec) if spec else None
+    if not spec:
+        return None
+    kind = spec.get("kind", "settings")
+    if kind not in REPORT_KINDS:
+        raise ValueError(f"grid {name}: [report] kind {kind!r} is not one of {REPORT_KINDS}")
+    return {**spec, "kind": kind}
 
 
 def datasets_to_load(
