@@ -122,7 +122,7 @@ def versus(rows: list[Row], bands: tuple[str, ...]) -> pd.DataFrame:
     series = {r.label: r.per_query() for pair in pairs for r in pair}
     tests = paired_tests(series, [(a.label, b.label) for a, b in pairs])
     tests.insert(0, "budget", [a.budget for a, _ in pairs])
-    return tests
+    return tests.sort_values(["budget", "a", "b"], kind="stable", ignore_index=True)
 
 
 def dataset_views(

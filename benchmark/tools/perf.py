@@ -7,7 +7,9 @@
     process, median of ``--repeats``; the ratio is the harness overhead;
 (c) peak RSS of the default run's process;
 (d) when the allRank reranker is installed, its per-epoch training time against allRank's own
-    training loop on the same slates (``benchmark.tools.perf_allrank``).
+    training loop on the same slates (``benchmark.tools.perf_allrank``);
+(e) a multi-round annotation cell against a one-round cell of the same reranker
+    (``benchmark.tools.perf_rounds``).
 
 Results are printed and written to ``<out>/perf.json`` and ``<out>/perf.md``.
 """
@@ -32,12 +34,14 @@ from benchmark.pipeline import grid
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import DatasetCache, run_cell
 from benchmark.store import Store, write_atomic
+from benchmark.tools import perf_rounds
 
 GOALS = {
     "default_run_s": 120.0,
     "lambdamart_ratio": 1.15,
     "peak_rss_mb": 1536.0,
     "allrank_epoch_ratio": 1.1,
+    "rounds_ratio": perf_rounds.GOAL,
 }
 
 
@@ -142,6 +146,7 @@ def main(args: argparse.Namespace) -> int:
     cache = DatasetCache()
     figures |= lambdamart_overhead(args.repeats, cache)
     figures |= allrank_ratio(args.repeats, cache)
+    figures |= perf_rounds.rounds_ratio(args.repeats, cache)
     table = report(figures)
     print(table)
     out = Path(args.out)

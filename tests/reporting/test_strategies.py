@@ -1,0 +1,100 @@
+"""The strategies view: the smallest budget not significantly below the reference, with its
+bootstrap CI, each strategy against the bands, one figure per strategy (on hand-made rows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmark.reporting import strategies
+from benchmark.reporting.rows import group_rows
+from benchmark.store import Cell
+
+QUERIES = 300
+RNG = np.random.default_rng(0)
+BASE = RNG.uniform(0.3, 1.0, QUERIES)
+
+
+def cell(reranker: str, strategy: str, budget: float, shift: float, seed: int = 0) -> Cell:
+    """A cell whose per-query nDCG@10 is the common base plus ``shift`` and a little noise."""
+    label = f"{reranker}@{budget * 100:g}%[{strategy}]"
+    label = "sft@100%" if (reranker, budget) == ("sft", 1.0) else label
+    config = {"dataset": "d", "reranker": reranker, "budget": budget, "strategy": strategy}
+    config |= {"seed": seed, "params": {}, "dataset_params": {}}
+    noise = np.random.default_rng([seed, int(budget * 100), len(strategy)]).normal(0, 0.02, QUERIES)
+    values = BASE + shift + noise
+    frame = pd.DataFrame(
+        {"qid": [f"q{i}" for i in range(QUERIES)], "metric": "ndcg_burges@10", "value": values}
+    )
+    manifest = {
+        "config": config,
+        "label": label,
+        "method": f"{reranker} [{strategy}]",
+        "mean": {"ndcg_burges@10": float(values.mean())},
+        "queries_evaluated": QUERIES,
+    }
+    return Cell("0" * 16, manifest, Path("."), lambda: frame)
+
+
+CELLS = [
+    cell("sft", "pages", 1.0, 0.0),
+    cell("smar", "calibration-anchors", 0.05, -0.05),
+    cell("smar", "calibration-anchors", 0.1, 0.0),
+    cell("smar", "calibration-anchors", 0.2, 0.001),
+    cell("smar", "middle", 0.05, -0.06),
+    cell("smar", "middle", 0.1, -0.03),
+    cell("smar", "middle", 0.2, -0.03),
+]
+
+
+class FakeStore:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+
+    def cells(self, key: str) -> list[Cell]:
+        return CELLS
+
+
+def test_saving_is_the_smallest_budget_not_below_the_reference() -> None:
+    rows = group_rows(CELLS)
+    reference = next(r for r in rows if r.label == "sft@100%")
+    lines = strategies.curve(rows, reference)
+    assert len(lines) == 6 and (lines.p_holm >= lines.p).all()
+    saved = strategies.saving(lines).set_index("method")
+    anchors = saved.loc["smar [calibration-anchors]"]
+    assert anchors.smallest_budget == 0.1 and np.isclose(anchors.saving, 0.9)
+    assert anchors.ci_low <= anchors["diff"] <= anchors.ci_high
+    assert anchors.ci_high - anchors.ci_low < 0.02
+    assert pd.isna(saved.loc["smar [middle]"].smallest_budget)
+
+
+def test_bootstrap_ci_is_seeded_and_covers_the_mean() -> None:
+    diff = np.random.default_rng(3).normal(0.01, 0.1, 500)
+    low, high = strategies.bootstrap_ci(diff)
+    assert (low, high) == strategies.bootstrap_ci(diff)
+    assert low < diff.mean() < high
+    se = diff.std(ddof=1) / np.sqrt(len(diff))
+    assert abs((high - low) - 2 * 1.96 * se) < 0.3 * 2 * 1.96 * se
+
+
+def test_versus_pairs_each_strategy_with_the_bands_at_its_budget() -> None:
+    table = strategies.versus(group_rows(CELLS), ("middle",))
+    assert list(table.budget) == [0.05, 0.1, 0.2]
+    assert set(table.b) == {"smar@5%[middle]", "smar@10%[middle]", "smar@20%[middle]"}
+    at10 = table[table.budget == 0.1].iloc[0]
+    assert at10["diff"] > 0.02 and at10.p_holm < 0.05
+
+
+def test_files_write_tables_and_a_figure_per_strategy(tmp_path: Path) -> None:
+    spec = {"name": "active", "kind": "strategies", "versus": ["middle"]}
+    out = strategies.files(FakeStore(tmp_path), spec, ["d"])  # type: ignore[arg-type]
+    folder = tmp_path / "reports" / "active"
+    names = {p.relative_to(folder).as_posix() for p in out}
+    tables = {f"{name}.{ext}" for name in ("saving", "versus") for ext in ("md", "csv")}
+    assert names == tables | {"d/calibration-anchors.png"}
+    assert out[folder / "d" / "calibration-anchors.png"][:4] == b"\x89PNG"
+    saving = str(out[folder / "saving.md"])
+    assert "| d | smar [calibration-anchors] | 5%, 10%, 20% | 10% | 90% |" in saving
+    assert "not reached" in saving and "bootstrap" in saving
