@@ -8,7 +8,8 @@ For each dataset of the grid, from its rows (:mod:`benchmark.reporting.rows`):
   averaged over seeds, ranx), Holm over all of the dataset's rows; plus a 95 % **paired
   percentile bootstrap** CI of the mean per-query difference row − reference over the test
   queries both share (``RESAMPLES`` = 2,000 resamples of the queries with replacement, numpy
-  generator seeded with ``BOOTSTRAP_SEED``; the same query draws for every row of a dataset);
+  generator seeded with ``BOOTSTRAP_SEED``, so rows over the same queries share the draws; per
+  comparison, not adjusted for multiplicity as the p-values are);
 * **saving**: per method (reranker and strategy), the smallest budget whose row is not
   significantly below the reference (``diff >= 0`` or Holm p >= alpha: PROTOCOL §7's
   definition, as :mod:`benchmark.reporting.budget` uses), with that budget's difference, CI
@@ -191,7 +192,9 @@ def captions(spec: dict[str, Any]) -> tuple[str, str]:
         f"Smallest budget whose nDCG@10 is not significantly below {ref} ({test}, Holm over "
         f"each dataset's rows against {ref}, alpha = {significance.ALPHA}); − ref and its 95 % "
         f"CI: paired percentile bootstrap over test queries of the mean per-query difference "
-        f"({RESAMPLES} resamples, seed {BOOTSTRAP_SEED}); saving = 1 − that budget.\n",
+        f"({RESAMPLES} resamples, seed {BOOTSTRAP_SEED}; per comparison, not adjusted for "
+        f"multiplicity, so it can exclude 0 where Holm's p does not); saving = 1 − that "
+        f"budget.\n",
         f"{test}; each strategy against the same reranker under "
         f"{', '.join(spec.get('versus', VERSUS))} at the same budget; Holm over each dataset's "
         f"comparisons; alpha = {significance.ALPHA}.\n",
