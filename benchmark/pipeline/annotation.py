@@ -7,7 +7,7 @@ one-round strategy buys exactly what it bought before rounds existed), round r >
 ``derive_seed("annotation-round", seed, r)``. After every round but the last the strategy's
 proxy is refitted on the labels bought so far (:func:`proxy_scores`) and scores the annotated
 splits' rows for the next round. The log records, per round, the units bought per split and
-the proxy's fit time.
+the time the proxy's refit after it took (fit and scoring).
 """
 
 from __future__ import annotations
