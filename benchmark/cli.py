@@ -74,8 +74,10 @@ def planned_cells(args: argparse.Namespace) -> list[Any]:
 def cmd_run(args: argparse.Namespace) -> int:
     from benchmark.core.catalog import dataset_key
     from benchmark.pipeline import grid
+    from benchmark.pipeline.metrics import check_measures
     from benchmark.store import Store
 
+    measures = tuple(check_measures([n for g in args.metrics or [] for n in g]))
     cells = planned_cells(args)
     store = Store(args.out)
     store.sweep()
@@ -85,7 +87,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     outcome = grid.run(
-        cells, store, force=args.force, progress=not args.quiet, cache=cache, command=command
+        cells,
+        store,
+        force=args.force,
+        progress=not args.quiet,
+        cache=cache,
+        command=command,
+        measures=measures,
     )
     try:
         if not summarise(outcome, cells, args.out):
@@ -126,7 +134,11 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
 
     board, caption, paths = report.write(store, key)
     print_board(board, caption, key, only=only)
-    print(f"written: {store.out / 'leaderboards'}/{key}.{{md,csv,tex}}, report {paths[-1]}")
+    tex = sorted(p.name for p in paths if p.suffix == ".tex")
+    print(
+        f"written: {len(paths)} files, leaderboard {store.out / 'leaderboards'}/{key}.{{md,csv}}, "
+        f"LaTeX tables {', '.join(tex)}, figures (PNG, PDF, SVG), report {paths[-1]}"
+    )
 
 
 def show_stage1(manifest: dict[str, Any]) -> None:

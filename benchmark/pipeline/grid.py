@@ -182,10 +182,12 @@ def run(
     progress: bool = True,
     cache: DatasetCache | None = None,
     command: str = "",
+    measures: tuple[str, ...] = (),
 ) -> GridOutcome:
-    """Run every cell; a failing cell is reported at once and skipped, never cached. Ctrl-C
-    stops after the current cell is cleaned up (``interrupted``); what finished is kept. The
-    finished cells of each dataset are then folded into its pack."""
+    """Run every cell (with the user-added ``measures``); a failing cell is reported at once
+    and skipped, never cached. Ctrl-C stops after the current cell is cleaned up
+    (``interrupted``); what finished is kept. The finished cells of each dataset are then
+    folded into its pack."""
     cache = cache or DatasetCache()
     outcome = GridOutcome()
     bar = tqdm(cells, desc="cells", unit="cell", disable=not progress, file=sys.stderr)
@@ -193,7 +195,9 @@ def run(
         for cell in bar:
             bar.set_postfix_str(f"{cell.reranker} b={cell.budget} s={cell.seed}", refresh=False)
             try:
-                outcome.results.append(run_cell(cell, store, cache, force=force, command=command))
+                outcome.results.append(
+                    run_cell(cell, store, cache, force=force, command=command, measures=measures)
+                )
             except Exception as exc:  # one failed cell must not lose the others
                 message = f"{type(exc).__name__}: {exc}"
                 outcome.failures.append((cell, message))

@@ -25,9 +25,11 @@ from benchmark.core.annotation import ANNOTATED_SPLITS
 from benchmark.core.catalog import dataset_key, fingerprint, load_dataset
 from benchmark.core.config import CellConfig, derive_seed
 from benchmark.core.data import Dataset
+from benchmark.core.measures import METRICS
 from benchmark.core.reranker import Layout, Reranker, make_reranker
 from benchmark.pipeline import metrics
 from benchmark.pipeline.annotation import annotate
+from benchmark.pipeline.cached import finished
 from benchmark.pipeline.stage1 import add_g_scores
 from benchmark.store import Cell, Store, write_atomic
 
@@ -127,10 +129,13 @@ def run_cell(
     *,
     force: bool = False,
     command: str = "",
+    measures: tuple[str, ...] = (),
 ) -> CellResult:
-    """Run one cell, or return the finished one (computed once even by concurrent runs)."""
+    """Run one cell, or return the finished one (computed once even by concurrent runs).
+    ``measures`` are user-added ranx measures: a finished cell that lacks some gets them from
+    its saved run file; one whose run file is not here (a packed copy) is computed again."""
     key = dataset_key(config.dataset, config.dataset_params)
-    found = None if force else store.find(config.run_id, key)
+    found = None if force else finished(store, config.run_id, key, measures)
     if found is not None:
         return CellResult(config, found, cached=True)
     prepared = cache.get(config.dataset, config.dataset_params)
@@ -140,12 +145,12 @@ def run_cell(
             f"({config.data_fingerprint} -> {prepared.fingerprint}); plan the run again"
         )
     with store.computing(config.run_id):
-        found = None if force else store.find(config.run_id, key)
+        found = None if force else finished(store, config.run_id, key, measures, locked=True)
         if found is not None:  # another run finished it while we waited for the lock
             return CellResult(config, found, cached=True)
         qrels = ensure_qrels(store, prepared)
         with store.staging(config.run_id) as tmp:
-            manifest = execute(config, prepared, tmp, qrels)
+            manifest = execute(config, prepared, tmp, qrels, (*METRICS, *measures))
             manifest["command"] = command
             write_atomic(tmp / "manifest.json", json.dumps(manifest, indent=2, default=str))
     cell = store.loose.get(config.run_id)
@@ -157,9 +162,11 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> dict[str, Any]:
-    """Annotate, fit, score and evaluate; write the run and metrics into ``tmp``; return the
-    manifest."""
+def execute(
+    config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path, measures: tuple[str, ...]
+) -> dict[str, Any]:
+    """Annotate, fit, score and evaluate ``measures``; write the run and metrics into ``tmp``;
+    return the manifest."""
     started, t0 = now(), time.perf_counter()
     data = prepared.dataset
     reranker = make_reranker(config.reranker, config.params)
@@ -173,16 +180,12 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     test = data["test"]
     scores = checked_scores(config, reranker, test.hide_labels())
     t3 = time.perf_counter()
-    defaults = type(reranker)().params()
-    label = config.label(reranker.default_strategy, defaults)
-    tag = "".join(label.split()) + f"#seed{config.seed}"
-    per_query, kind = save_and_evaluate(test, scores, tag, tmp, qrels)
+    names = row_names(config, reranker)
+    per_query, kind = save_and_evaluate(test, scores, names["run_tag"], tmp, qrels, measures)
     return {
         "run_id": config.run_id,
         "config": config.to_dict(),
-        "label": label,
-        "method": config.method(defaults),
-        "run_tag": tag,
+        **names,
         "run_scores": kind,
         "dataset_key": prepared.key,
         "qrels": os.path.relpath(qrels, tmp.parent.parent),
@@ -198,14 +201,31 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     }
 
 
+def row_names(config: CellConfig, reranker: Reranker) -> dict[str, Any]:
+    """What a report needs to name and place the cell's row, without the registry: its label
+    and method, the run file's tag (unique per row and seed), and whether it is the reranker's
+    default variant (default strategy and hyper-parameters) of a reranker in the default run
+    (a row of the main table)."""
+    defaults = type(reranker)().params()
+    label = config.label(reranker.default_strategy, defaults)
+    return {
+        "label": label,
+        "method": config.method(defaults),
+        "run_tag": "".join(label.split()) + f"#seed{config.seed}",
+        "default_variant": config.strategy == reranker.default_strategy
+        and not config.changed_params(defaults),
+        "in_default_run": type(reranker).in_default_run,
+    }
+
+
 def save_and_evaluate(
-    test: Any, scores: np.ndarray, tag: str, tmp: Path, qrels: Path
+    test: Any, scores: np.ndarray, tag: str, tmp: Path, qrels: Path, measures: tuple[str, ...]
 ) -> tuple[Any, str]:
     """Write the TREC run and the per-query metrics ranx computes from it (read back from the
     saved files); returns the metrics and the kind of score the run file holds."""
     lines, kind = metrics.run_lines(test, scores, tag)
     write_atomic(tmp / "run.trec", "".join(lines))
-    per_query = metrics.per_query_metrics(qrels, tmp / "run.trec")
+    per_query = metrics.per_query_metrics(qrels, tmp / "run.trec", measures)
     per_query.to_parquet(tmp / "metrics.parquet", index=False)
     return per_query, kind
 
