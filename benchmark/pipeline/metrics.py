@@ -4,11 +4,13 @@
 * NDCG@k with gain 2^label - 1 and log2 discount: ranx ``ndcg_burges@k``, k = 1, 3, 5, 10.
 * MRR@1 and MRR@10 with relevance = label >= 1: ranx ``mrr@1``, ``mrr@10``.
 * Ties are broken by score descending, then item id ascending, before any library sees the run.
-  The saved TREC run carries the model's own scores, made strictly decreasing along that order
-  (an item tied with the one above it is lowered by the smallest float64 steps), so trec_eval,
-  ranx and ir_measures, whatever their own tie rule, all read the same order; a run whose scores
-  cannot be kept that way (ties spanning other values) is saved with rank-derived scores, and the
-  manifest says which (``run_scores``).
+  The saved TREC run carries the model's own scores at single precision (trec_eval, and so
+  pytrec_eval and ir_measures, read scores as C ``float``: two doubles one float64 step apart
+  are a tie to it, broken by docno), made strictly decreasing along that order (an item tied
+  with the one above it is lowered by the smallest float32 steps), so trec_eval, ranx and
+  ir_measures, whatever their own tie rule, all read the same order; a run whose scores do not
+  fit a float32 is saved with rank-derived scores, and the manifest says which
+  (``run_scores``).
 * Queries without a positive label are excluded (and counted).
 * Measures a user adds (``run --metrics``, :func:`check_measures`) are computed the same way,
   from the saved run, and stored per query next to these.
@@ -56,15 +58,19 @@ def positive_queries(split: Split) -> np.ndarray:
 
 
 def strict_scores(split: Split, scores: np.ndarray) -> tuple[np.ndarray, str]:
-    """Scores strictly decreasing along :func:`ranking` inside every query: the model's own,
-    ties lowered by float64 steps (``"model"``), else rank-derived (``"rank"``)."""
+    """Scores strictly decreasing, as float32 values, along :func:`ranking` inside every query:
+    the model's own rounded to float32, ties lowered by float32 steps (``"model"``), else
+    rank-derived (``"rank"``). Rounding is monotone, so it never reorders two items."""
     order = ranking(split, scores)
-    s = np.asarray(scores, dtype=np.float64)[order].copy()
+    with np.errstate(over="ignore"):
+        s = np.asarray(scores, dtype=np.float64)[order].astype(np.float32)
     same_query = split.query_index[order][1:] == split.query_index[order][:-1]
-    for k in np.flatnonzero(same_query & (s[1:] >= s[:-1])) + 1:
-        s[k] = np.nextafter(s[k - 1], -np.inf)
-    if np.all(s[1:][same_query] < s[:-1][same_query]) and np.isfinite(s).all():
-        out = np.empty_like(s)
+    bad = np.flatnonzero(same_query & (s[1:] >= s[:-1])) + 1
+    while len(bad) and np.isfinite(s).all():  # a run of k ties takes k - 1 rounds
+        s[bad] = np.nextafter(s[bad - 1], np.float32(-np.inf))
+        bad = np.flatnonzero(same_query & (s[1:] >= s[:-1])) + 1
+    if np.isfinite(s).all():
+        out = np.empty(len(s), dtype=np.float64)
         out[order] = s
         return out, "model"
     n = split.group_sizes[split.query_index]

@@ -14,8 +14,8 @@
 
 from __future__ import annotations
 
-import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 TEXT_WIDTH = 345.0  # pt: \textwidth of a one-column article at 10 pt
@@ -63,6 +63,7 @@ WIDTHS = dict(
 )  # fmt: skip
 SCRIPT = 0.82  # a cmr7 sub/superscript glyph, relative to its cmr10 width
 SLACK = 4.0  # pt kept free by a paragraph first column, for the estimates' error
+HANG = 10.0  # pt: the indent of a row label's continuation lines (1 em)
 
 
 def escape(text: object) -> str:
@@ -73,8 +74,8 @@ def escape(text: object) -> str:
             out.append("{}-")  # no -- or --- ligature (an en or em dash)
         elif char in SPECIAL:
             out.append(SPECIAL[char])
-        elif ord(char) < 128:
-            out.append(char)
+        elif ord(char) < 128 or (ord(char) < 256 and char.isalpha()):
+            out.append(char)  # ASCII, or a Latin-1 letter (LaTeX's utf8 input knows it)
         else:
             out.append(f"[U+{ord(char):04X}]")
         previous = char
@@ -154,14 +155,23 @@ class Table:
     def natural_width(self) -> float:
         return sum(c.width for c in self.columns) + 2 * TABCOLSEP * (len(self.columns) - 1)
 
+    def others(self) -> float:
+        """The width the columns but the first take, with the slack for the estimates."""
+        return self.natural_width() - self.columns[0].width + SLACK
+
+    def first_width(self) -> float:
+        """The first column's width: its natural width, or what the others leave."""
+        if self.natural_width() <= TEXT_WIDTH:
+            return self.columns[0].width
+        return TEXT_WIDTH - self.others()
+
     def spec(self) -> str:
         """The column spec: the first column a paragraph column of the width left by the
         others when the table would be wider than the text."""
         rest = "".join(c.align for c in self.columns[1:])
         if self.natural_width() <= TEXT_WIDTH:
             return f"@{{}}{self.columns[0].align}{rest}@{{}}"
-        others = self.natural_width() - self.columns[0].width + SLACK
-        return rf"@{{}}p{{\dimexpr\linewidth-{others:.0f}pt\relax}}{rest}@{{}}"
+        return rf"@{{}}p{{\dimexpr\linewidth-{self.others():.0f}pt\relax}}{rest}@{{}}"
 
 
 def render(table: Table) -> str:
@@ -189,8 +199,39 @@ def render(table: Table) -> str:
     return "\n".join(lines)
 
 
-def chunks(n: int, size: int) -> list[range]:
-    """Row ranges of at most ``size`` rows, as even as possible (a table per page)."""
-    parts = max(1, math.ceil(n / size))
-    bounds = [round(i * n / parts) for i in range(parts + 1)]
-    return [range(a, b) for a, b in itertools.pairwise(bounds)]
+def lines(label: str, width: float) -> int:
+    """How many lines a row label takes in a first column ``width`` pt wide (it breaks after
+    commas and before ``[`` and ``{``; continuation lines are indented 1 em)."""
+    count, used = 1, 0.0
+    for piece in re.split(r"(?<=,)|(?=[\[{])", label):
+        w = text_width(piece)
+        if used and used + w > width:
+            count, used = count + 1, HANG
+        used += w
+    return count
+
+
+def chunks(heights: list[int], limit: int) -> list[range]:
+    """Consecutive row ranges of at most ``limit`` lines each (``heights``: lines per row),
+    as few and as even as possible: a table per page."""
+    if not heights:
+        return []
+    total = sum(heights)
+    wanted = max(1, -(-total // limit))
+    for target in range(max(max(heights), -(-total // wanted)), limit + 1):
+        parts = greedy(heights, target)
+        if len(parts) <= wanted:
+            return parts
+    return greedy(heights, max(limit, max(heights)))
+
+
+def greedy(heights: list[int], target: int) -> list[range]:
+    """Rows filled into parts of at most ``target`` lines, in order."""
+    parts, start, used = [], 0, 0
+    for i, h in enumerate(heights):
+        if used and used + h > target:
+            parts.append(range(start, i))
+            start, used = i, 0
+        used += h
+    parts.append(range(start, len(heights)))
+    return parts

@@ -7,15 +7,18 @@ each its own float and file."""
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 
 from benchmark.core.measures import MAIN_METRIC, display
 from benchmark.reporting import latex
 from benchmark.reporting.latex import Column, Table, Value
 
-MAX_ROWS = 30  # rows per float: a 30-row table and its caption fit on a page
+MAX_LINES = 30  # lines of rows per float: 30 lines, the header and the caption fit on a page
 COLUMNS = (MAIN_METRIC, "mrr@1", "mrr@10")
 DIGITS = 3
+METHOD_WIDTH = 110.0  # pt kept for the method column of a budget table (longer names wrap)
 GAIN = (
     r"nDCG: exponential gain $2^{\ell}-1$ and $\log_2$ discount (ranx \texttt{ndcg\_burges}; "
     r"trec\_eval's and PyTerrier's nDCG use linear gain)"
@@ -60,6 +63,18 @@ def leaderboard_rows(frame: pd.DataFrame) -> tuple[list[list[str]], list[Column]
     return cells, columns
 
 
+def row_lines(frame: pd.DataFrame) -> list[int]:
+    """Lines each row's label takes in a table of all of ``frame``'s rows."""
+    if frame.empty:
+        return []
+    cells, columns = leaderboard_rows(frame)
+    width = Table(columns, cells, "", "").first_width()
+    return [
+        latex.lines(r + ("†" if ref else ""), width)
+        for r, ref in zip(frame.row, frame.reference, strict=True)
+    ]
+
+
 def leaderboard_caption(kind: str, key: str, where: str, tests: str) -> str:
     title = "Main results" if kind == "main" else "Ablations and variants"
     return (
@@ -80,7 +95,7 @@ def leaderboard_tables(board: pd.DataFrame, key: str, tests: str) -> dict[str, s
     main = board[board["main"]] if board["main"].any() else board
     out = {}
     for kind, frame in {"main": main, "ablation": board.drop(main.index)}.items():
-        parts = latex.chunks(len(frame), MAX_ROWS) if len(frame) else []
+        parts = latex.chunks(row_lines(frame), MAX_LINES)
         for i, part in enumerate(parts):
             n = f"-{i + 1}" if i else ""
             suffix = "" if kind == "main" and not i else f"-{kind}{n}"
@@ -108,8 +123,7 @@ def budget_columns(
 ) -> tuple[list[Column], list[list[str]]]:
     methods = list(dict.fromkeys(frame.method))
     cells = [[latex.breakable(m)] for m in methods]
-    label_width = min(110.0, max(map(latex.text_width, [*methods, "method"])))
-    columns = [Column("method", label_width, "l")]
+    columns = [Column("method", max(map(latex.text_width, [*methods, "method"])), "l")]
     for b in budgets:
         at = frame[frame.budget == b].set_index("method")
         bold = best_mask(at["mean"])
@@ -127,16 +141,18 @@ def budget_columns(
 
 
 def budget_groups(frame: pd.DataFrame) -> list[list[float]]:
-    """The budgets split into groups of columns that fit the text width next to the method
-    column (a table per group)."""
+    """The budgets split into as few groups of columns as fit the text width next to the
+    method column, of even sizes (a table per group)."""
     budgets = sorted(frame.budget.unique())
     groups: list[list[float]] = [[]]
     for b in budgets:
         trial = budget_columns(frame, [*groups[-1], b])[0]
+        trial[0].width = min(trial[0].width, METHOD_WIDTH)  # longer method names wrap
         if groups[-1] and Table(trial, [], "", "").natural_width() > latex.TEXT_WIDTH:
             groups.append([])
         groups[-1].append(b)
-    return groups
+    bounds = [round(i * len(budgets) / len(groups)) for i in range(len(groups) + 1)]
+    return [budgets[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def budget_tables(curve: pd.DataFrame, key: str, tests: str) -> dict[str, str]:
