@@ -132,7 +132,10 @@ def evaluate_run(
     keep = [q for q, docs in qrels.items() if max(docs.values()) >= 1 and q in run]
     qr = Qrels({q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep})
     rn = Run({q: run[q] for q in keep})
-    scores = evaluate(qr, rn, list(measures), return_mean=False, save_results_in_run=False)
+    # ranx 0.3.21 fails on one measure with return_mean=False (it looks the result up by the
+    # measure's bare name): ask for it twice, which returns the usual dict
+    asked = list(measures) * 2 if len(measures) == 1 else list(measures)
+    scores = evaluate(qr, rn, asked, return_mean=False, save_results_in_run=False)
     qids = rn.get_query_ids()
     return pd.concat(
         [
