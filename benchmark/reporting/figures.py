@@ -38,9 +38,10 @@ METADATA: dict[str, dict[str, Any]] = {
     "pdf": {"CreationDate": None, "ModDate": None},
     "svg": {"Date": None},
 }
+#: Okabe-Ito's colour-blind-safe colours and three of Tol's; no greys (the label-free lines)
 COLOURS = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-    "#8C564B", "#7F7F7F", "#BCBD22",
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#332288",
+    "#882255", "#44AA99", "#999933",
 )  # fmt: skip
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">")
 LABEL_FREE = (("0.35", (0, (4, 2))), ("0.5", (0, (1, 1.5))), ("0.65", (0, (6, 2, 1, 2))))
