@@ -157,7 +157,7 @@ def show_stage1(manifest: dict[str, Any]) -> None:
 def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
     """Print the leaderboard; with ``only``, just those rows and the best reference (the
     p-values still come from the whole leaderboard, as in the written files)."""
-    from benchmark.reporting.leaderboard import best_label, formatted
+    from benchmark.reporting.leaderboard import best_label, formatted, notes
 
     hidden = 0
     if only is not None and not board.empty:
@@ -170,6 +170,7 @@ def print_board(board: Any, caption: str, key: str, only: set[str] | None = None
     print("  ".join(str(c).ljust(w) for c, w in zip(table.columns, widths, strict=True)))
     for row in table.itertuples(index=False):
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(notes(board))
     print(caption)
     if hidden:
         print(f"({hidden} more rows, from earlier runs, are in the written leaderboard)")

@@ -144,5 +144,5 @@ def saving_caption(best: Row | None) -> str:
         f"Annotation saving = 1 − the smallest budget whose nDCG@10 is not significantly below "
         f"{against} ({significance.TEST_NAME} on per-query nDCG@10 averaged over seeds, Holm "
         f"over the leaderboard's rows, alpha = {significance.ALPHA}); 'not reached': no tested "
-        "budget is."
+        f"budget is. {GAIN_NOTE}."
     )

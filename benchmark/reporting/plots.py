@@ -24,7 +24,7 @@ import pandas as pd
 from benchmark.reporting.figures import label_free_style, styles
 
 WIDE = 5.0  # inches from which a figure's legend goes right of the axes, not below
-LABEL_CHARS = 48  # legend labels wrap here (8 pt text in a 3.3 in figure)
+LABEL_CHARS = 38  # legend labels wrap here (8 pt text next to a handle in a 3.3 in figure)
 MAX_LEGEND = 12  # method entries above which one-budget methods are left to the tables
 DODGE = 0.012  # log10 units between the methods' error bars at one budget
 MODALITY_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
@@ -48,13 +48,13 @@ def budget_axis(ax: Any, budgets: np.ndarray) -> None:
     ax.set_xscale("log")
     ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
     ax.minorticks_off()
-    ax.set_xlabel("annotation budget (share of page labels; log scale)")
+    ax.set_xlabel("annotation budget (log scale)")
 
 
-def figure(plt: Any, width: float, entries: int, axes_height: float) -> tuple[Any, Any]:
-    """A figure whose legend (``entries`` lines) sits below the axes at one-column width and
+def figure(plt: Any, width: float, labels: list[str], axes_height: float) -> tuple[Any, Any]:
+    """A figure whose legend (``labels``, wrapped) sits below the axes at one-column width and
     right of them at full width."""
-    rows = entries if width < WIDE else 0
+    rows = sum(len(textwrap.wrap(t, LABEL_CHARS)) for t in labels) if width < WIDE else 0
     fig, ax = plt.subplots(figsize=(width, axes_height + 0.15 * rows), layout="constrained")
     return fig, ax
 
@@ -73,14 +73,15 @@ def draw_curve(curve: pd.DataFrame) -> Callable[[Any, float], Any]:
     style = styles(list(curve.method.unique()))
 
     def draw(plt: Any, width: float) -> Any:
-        fig, ax = figure(plt, width, points.method.nunique() + len(label_free), 2.4)
+        labels = [*points.method.unique(), *(f"{m} (label-free)" for m in label_free.method)]
+        fig, ax = figure(plt, width, labels, 2.4)
         for method, g in points.groupby("method", sort=True):
             line = "-" if len(g) > 1 else "none"
             ax.plot(g.budget * 100, g["mean"], linestyle=line, label=method, **style[method])
         for i, r in enumerate(label_free.itertuples()):
             ax.axhline(r.mean, label=f"{r.method} (label-free)", **label_free_style(i))
         budget_axis(ax, points.budget.to_numpy())
-        ax.set_ylabel("nDCG@10 (mean over queries)")
+        ax.set_ylabel("nDCG@10 (exp. gain),\nmean over queries")
         legend(fig, ax, width)
         return fig
 
@@ -95,7 +96,8 @@ def draw_diff(curve: pd.DataFrame, best: str) -> Callable[[Any, float], Any]:
     def draw(plt: Any, width: float) -> Any:
         from matplotlib.lines import Line2D
 
-        fig, ax = figure(plt, width, len(methods) + 3, 2.4)
+        proxies = ["bars: paired 95 % CI", "significant (Holm)", "not significant"]
+        fig, ax = figure(plt, width, [f"best reference: {best}", *methods, *proxies], 2.4)
         ax.axhline(0, color="black", linewidth=0.8, label=f"best reference: {best}")
         for i, method in enumerate(methods):
             g = points[points.method == method]
@@ -106,14 +108,17 @@ def draw_diff(curve: pd.DataFrame, best: str) -> Callable[[Any, float], Any]:
             weak = ~g.significant.to_numpy(dtype=bool)
             ax.plot(x[weak], g["diff"][weak], linestyle="none", marker=s["marker"], zorder=4,
                     markerfacecolor="white", markeredgecolor=s["color"])  # fmt: skip
-        for fill, text in (("black", "significant (Holm)"), ("white", "not significant")):
+        bars = Line2D([], [], color="black", marker="|", markersize=8, linestyle="none")
+        ax.add_line(bars)
+        bars.set_label(proxies[0])
+        for fill, text in (("black", proxies[1]), ("white", proxies[2])):
             proxy = Line2D(
                 [], [], color="black", marker="o", markerfacecolor=fill, linestyle="none"
             )
             ax.add_line(proxy)
             proxy.set_label(text)
         budget_axis(ax, points.budget.to_numpy())
-        ax.set_ylabel("Δ nDCG@10 vs best reference\n(paired 95 % CI)")
+        ax.set_ylabel("Δ nDCG@10 (exp. gain)\nvs best reference")
         legend(fig, ax, width)
         return fig
 

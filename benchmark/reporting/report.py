@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmark.core.measures import GAIN_NOTE
 from benchmark.reporting import budget, figures, html, leaderboard, plots, provenance, tables
 from benchmark.reporting.rows import against_best, group_rows
 from benchmark.store import Cell, Store, publish
@@ -80,6 +81,7 @@ def figure_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
 def figure_notes(data: Data) -> dict[str, str]:
     _, _, left = plots.curve_parts(data.curve)
     left_note = f" {left} methods measured at one budget only are in the tables." if left else ""
+    left_note += f" {GAIN_NOTE}."
     return {
         "budget_curve": "nDCG@10 (mean over queries of the seed-averaged value) against the "
         "budget; label-free baselines as horizontal lines. No confidence bands: compare "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from matplotlib.text import Text
 
 from benchmark.reporting import figures, plots, report
 
@@ -44,17 +45,22 @@ def test_every_format_and_width_with_deterministic_bytes(data) -> None:
             assert int.from_bytes(png[16:20], "big") == round(inches * figures.PNG_DPI)
 
 
-def test_text_is_at_least_8pt_at_print_size(data) -> None:
+def test_text_is_at_least_8pt_and_inside_the_figure(data) -> None:
     plt = figures.pyplot()
     for name, draw in drawings(data).items():
         for width in figures.WIDTHS.values():
             with plt.rc_context(figures.RC):
                 fig = draw(plt, width)
+                renderer = fig.canvas.get_renderer()
                 fig.canvas.draw()
-                texts = [t for t in fig.findobj(match=lambda a: hasattr(a, "get_fontsize"))]
-                sizes = [t.get_fontsize() for t in texts if getattr(t, "get_text", str)().strip()]
+                texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+                sizes = [t.get_fontsize() for t in texts]
+                drawn = fig.get_tightbbox(renderer)  # inches: everything drawn, labels included
+                size = fig.get_size_inches()
                 plt.close(fig)
             assert sizes and min(sizes) >= 8, f"{name} at {width} in: {min(sizes)} pt"
+            inside = drawn.x0 > -0.02 and drawn.y0 > -0.02 and drawn.x1 < size[0] + 0.02
+            assert inside and drawn.y1 < size[1] + 0.02, f"{name} at {width} in: {drawn} clipped"
 
 
 def test_methods_get_distinct_colour_and_marker() -> None:
