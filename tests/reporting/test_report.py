@@ -102,3 +102,16 @@ def test_leaderboard_files_render_every_format(swept) -> None:
     ablation = files[store.out / "leaderboards" / f"{key}-ablation.tex"]
     assert r"lambdamart@10\%" in main and "[random]" not in main
     assert "[random]" in ablation and "num" in ablation
+
+
+def test_report_removes_files_it_no_longer_writes(swept) -> None:
+    store, key = swept
+    folder = store.out / "reports" / key
+    old = [folder / "budget_curve.png", store.out / "leaderboards" / f"{key}-ablation-7.tex"]
+    for path in old:
+        path.write_text("from an earlier version")
+    _, _, paths = report.write(store, key)
+    assert not any(p.exists() for p in old)
+    assert sorted(p for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        p for p in paths if p.parent == folder
+    )
