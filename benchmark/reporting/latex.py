@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 TEXT_WIDTH = 345.0  # pt: \textwidth of a one-column article at 10 pt
-TABCOLSEP = 4.0  # pt, set in each table (LaTeX's default is 6 pt)
+TABCOLSEP = 3.5  # pt, set in each table (LaTeX's default is 6 pt)
 MARKER = "% wholepage-bench table (benchmark/reporting/latex.py)"
 SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -159,9 +159,13 @@ class Table:
         """The width the columns but the first take, with the slack for the estimates."""
         return self.natural_width() - self.columns[0].width + SLACK
 
+    def fits(self) -> bool:
+        """Whether the table at its natural width fits the text width (with the slack)."""
+        return self.natural_width() + SLACK <= TEXT_WIDTH
+
     def first_width(self) -> float:
         """The first column's width: its natural width, or what the others leave."""
-        if self.natural_width() <= TEXT_WIDTH:
+        if self.fits():
             return self.columns[0].width
         return TEXT_WIDTH - self.others()
 
@@ -169,14 +173,14 @@ class Table:
         """The column spec: the first column a paragraph column of the width left by the
         others when the table would be wider than the text."""
         rest = "".join(c.align for c in self.columns[1:])
-        if self.natural_width() <= TEXT_WIDTH:
+        if self.fits():
             return f"@{{}}{self.columns[0].align}{rest}@{{}}"
         return rf"@{{}}p{{\dimexpr\linewidth-{self.others():.0f}pt\relax}}{rest}@{{}}"
 
 
 def render(table: Table) -> str:
     """The table as a complete ``table`` float (caption above, label, booktabs rules)."""
-    ragged = table.natural_width() > TEXT_WIDTH
+    ragged = not table.fits()
     lines = [
         MARKER,
         r"% needs \usepackage{booktabs,amssymb}",

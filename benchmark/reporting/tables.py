@@ -148,7 +148,7 @@ def budget_groups(frame: pd.DataFrame) -> list[list[float]]:
     for b in budgets:
         trial = budget_columns(frame, [*groups[-1], b])[0]
         trial[0].width = min(trial[0].width, METHOD_WIDTH)  # longer method names wrap
-        if groups[-1] and Table(trial, [], "", "").natural_width() > latex.TEXT_WIDTH:
+        if groups[-1] and not Table(trial, [], "", "").fits():
             groups.append([])
         groups[-1].append(b)
     bounds = [round(i * len(budgets) / len(groups)) for i in range(len(groups) + 1)]
