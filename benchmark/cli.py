@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.cli_parser import parser
+from benchmark.cli_plan import data_dir, executor, planned_cells
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
 from benchmark.store import StoreError
@@ -22,61 +23,13 @@ USAGE_ERRORS = (ValueError, UnknownNameError, DataError, FileNotFoundError)
 INTERRUPTED = 130
 
 
-def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for key, value in pairs:
-        name, dot, field = key.partition(".")
-        if not dot:
-            raise ValueError(f"--param {key}=...: write it as <reranker>.<parameter>=<value>")
-        out.setdefault(name, {})[field] = value
-    return out
-
-
-def data_dir(args: argparse.Namespace) -> Path:
-    from benchmark.pipeline.prepare import default_data_dir
-
-    return args.data_dir if getattr(args, "data_dir", None) else default_data_dir()
-
-
-def planned_cells(args: argparse.Namespace) -> list[Any]:
-    """The cells the run's arguments (or grid file) ask for, validated."""
-    from benchmark.core.annotation import parse_budget
-    from benchmark.core.catalog import parse_spec
-    from benchmark.core.reranker import RERANKERS
-    from benchmark.pipeline import grid
-
-    if args.grid:
-        return grid.load_grid(args.grid, parse_budget, data_dir(args))
-    parse_spec(args.dataset)
-    names = (
-        [n for g in args.rerankers for n in g]
-        if args.rerankers
-        else [n for n, cls in RERANKERS.items() if cls.in_default_run]
-    )
-    for name in names:
-        RERANKERS.get(name)
-    params = reranker_params(args.param)
-    for name in params:
-        if name not in names:
-            raise ValueError(f"--param names reranker {name!r}, which is not being run")
-    return grid.plan(
-        args.dataset,
-        names,
-        args.budget,
-        args.seeds,
-        strategy=args.strategy,
-        params=params,
-        dataset_params=dict(args.dataset_param),
-        data_dir=data_dir(args),
-    )
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from benchmark.core import progress
-    from benchmark.core.catalog import dataset_key
     from benchmark.pipeline import grid
+    from benchmark.pipeline.metrics import check_measures
     from benchmark.store import Store
 
+    measures = tuple(check_measures([n for g in args.metrics or [] for n in g]))
     cells = planned_cells(args)
     store = Store(args.out)
     store.sweep()
@@ -94,41 +47,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         cache=cache,
         command=command,
         executor=executor(args),
+        measures=measures,
     )
     try:
         if not summarise(outcome, cells, args.out):
             return INTERRUPTED
-        ran = {r.manifest["label"] for r in outcome.results}
-        done = {r.manifest["dataset_key"] for r in outcome.results}
-        keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
-        for key in keys:
-            if key in done:
-                write_report(store, key, only=ran)
-        if args.grid:
-            write_grid_report(store, args.grid, keys)
+        report_run(store, outcome, cells, args.grid)
     finally:
-        for cell, message in outcome.failures:
+        if outcome.failures:
+            ids = ", ".join(cell.run_id for cell, _ in outcome.failures)
             print(
-                f"error: cell {cell.run_id} ({cell.reranker} budget={cell.budget} "
-                f"seed={cell.seed}) failed: {message}",
-                file=sys.stderr,
+                f"error: {len(outcome.failures)} cells failed (see above): {ids}", file=sys.stderr
             )
     return 1 if outcome.failures else 0
 
 
-def executor(args: argparse.Namespace) -> Any:
-    """The executor the arguments ask for (None: cells run in this process)."""
-    from benchmark.pipeline import executors
+def report_run(store: Any, outcome: Any, cells: list[Any], grid_name: str | None) -> None:
+    """The reports of every dataset the run touched (printing this run's rows), and the grid's
+    own view."""
+    from benchmark.core.catalog import dataset_key
 
-    if args.executor == "dask":
-        if not args.scheduler:
-            raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-        return executors.DaskCluster(args.scheduler)
-    if args.scheduler:
-        raise ValueError("--scheduler is for --executor dask")
-    if args.jobs < 1:
-        raise ValueError(f"--jobs must be at least 1, not {args.jobs}")
-    return executors.LocalProcesses(args.jobs) if args.jobs > 1 else None
+    ran = {r.manifest["label"] for r in outcome.results}
+    done = {r.manifest["dataset_key"] for r in outcome.results}
+    keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
+    for key in keys:
+        if key in done:
+            write_report(store, key, only=ran)
+    if grid_name:
+        write_grid_report(store, grid_name, keys)
 
 
 def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
@@ -152,7 +98,11 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
 
     board, caption, paths = report.write(store, key)
     print_board(board, caption, key, only=only)
-    print(f"written: {store.out / 'leaderboards'}/{key}.{{md,csv,tex}}, report {paths[-1]}")
+    tex = sorted(p.name for p in paths if p.suffix == ".tex")
+    print(
+        f"written: {len(paths)} files, leaderboard {store.out / 'leaderboards'}/{key}.{{md,csv}}, "
+        f"LaTeX tables {', '.join(tex)}, figures (PNG, PDF, SVG), report {paths[-1]}"
+    )
 
 
 def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
@@ -185,7 +135,7 @@ def show_stage1(manifest: dict[str, Any]) -> None:
 def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
     """Print the leaderboard; with ``only``, just those rows and the best reference (the
     p-values still come from the whole leaderboard, as in the written files)."""
-    from benchmark.reporting.leaderboard import best_label, formatted
+    from benchmark.reporting.leaderboard import best_label, formatted, notes
 
     hidden = 0
     if only is not None and not board.empty:
@@ -198,6 +148,7 @@ def print_board(board: Any, caption: str, key: str, only: set[str] | None = None
     print("  ".join(str(c).ljust(w) for c, w in zip(table.columns, widths, strict=True)))
     for row in table.itertuples(index=False):
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(notes(board))
     print(caption)
     if hidden:
         print(f"({hidden} more rows, from earlier runs, are in the written leaderboard)")

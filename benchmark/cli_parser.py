@@ -75,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
         "run",
         help="run rerankers under budgets and print the leaderboard",
         description="Run a grid of cells (reranker x budget x seed); finished "
-        "cells are reused; budgeted rerankers also get their 100%% reference.",
+        "cells are reused; budgeted rerankers also get their 100% reference.",
     )
     add_dataset_args(run)
     run.add_argument(
@@ -131,6 +131,16 @@ def parser() -> argparse.ArgumentParser:
         "--scheduler",
         metavar="ADDRESS",
         help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)",
+    )
+    run.add_argument(
+        "--metrics",
+        type=names_arg,
+        action="append",
+        metavar="M,N",
+        help="extra measures to compute from each saved run and store per query: ranx names "
+        "(ndcg@10 = linear gain, as trec_eval's ndcg_cut_10; map@100, mrr, precision@5, "
+        "recall@100...) or ir_measures/trec_eval names (nDCG@10, P@5, RR, AP, ndcg_cut_10, "
+        "P_5, map); a finished cell gets them from its run file, without retraining",
     )
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
