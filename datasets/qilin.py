@@ -43,6 +43,7 @@ import pandas as pd
 from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.config import canonical_json
 from benchmark.core.data import DataError, Dataset, Split
+from benchmark.core.params import Range, at_least, coerce_params, default_fields
 from datasets.checksums import digest
 from datasets.qilin_tables import (
     embedding_cosine,
@@ -118,15 +119,10 @@ def note_features(notes: pd.DataFrame) -> pd.DataFrame:
 
 
 def coerce(params: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(params) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"qilin has no parameter {unknown[0]!r} (parameters: {', '.join(DEFAULTS)})"
-        )
-    out = {**DEFAULTS, **params}
-    for key in ("allow_missing", "embedding"):
-        if isinstance(out[key], str):
-            out[key] = out[key].lower() in ("1", "true", "yes")
+    """Parameters with their defaults, through the shared :mod:`benchmark.core.params`."""
+    fractions = Range(0, 1, open_high=True)
+    ranges = {"seed": at_least(0), "modal_fraction": fractions, "valid_fraction": fractions}
+    out = {**DEFAULTS, **coerce_params("qilin", default_fields(DEFAULTS), params, ranges=ranges)}
     if not 0 < out["modal_fraction"] + out["valid_fraction"] < 1:
         raise ValueError("qilin: modal_fraction + valid_fraction must be in (0, 1)")
     return out

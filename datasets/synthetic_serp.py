@@ -40,6 +40,7 @@ import numpy as np
 
 from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.data import Dataset, Split
+from benchmark.core.params import Range, at_least, coerce_params, dataclass_fields
 
 MODALITIES = ("web", "image", "video", "answer")
 PAGE_THRESHOLDS = (0.21, 0.36, 0.49, 0.63)
@@ -153,21 +154,25 @@ TRANSFORMS = {
 }
 
 
+#: Ranges of the numeric parameters (every entry of a tuple), checked by the shared coercion.
+RANGES = {
+    "seed": at_least(0),
+    "n_query_features": at_least(1),
+    "intent_strength": at_least(0),
+    "items_range": at_least(0),
+    "answer_rate": Range(0, 1),
+    "label_noise": at_least(0),
+    "feature_noise": at_least(0),
+    "feature_dims": at_least(1),
+    "informative": at_least(0),
+    "split_fractions": Range(0, 1),
+}
+
+
 def coerce(params: dict[str, Any]) -> dict[str, Any]:
-    """Turn CLI strings (``n_queries=800``) into the field types; unknown names are errors."""
-    fields = {f.name: f for f in dataclasses.fields(SyntheticSerp)}
-    out = {}
-    for key, value in params.items():
-        if key not in fields:
-            raise ValueError(
-                f"synthetic-serp has no parameter {key!r} (parameters: {', '.join(fields)})"
-            )
-        default = getattr(SyntheticSerp(), key)
-        if isinstance(value, str):
-            kind = type(default)
-            value = tuple(float(v) for v in value.split(",")) if kind is tuple else kind(value)
-        out[key] = tuple(value) if isinstance(value, list) else value
-    return out
+    """CLI text and grid values (``n_queries=800``) into the field types, checked by the shared
+    :func:`benchmark.core.params.coerce_params`; unknown names are errors."""
+    return coerce_params("synthetic-serp", dataclass_fields(SyntheticSerp), params, ranges=RANGES)
 
 
 def check(arg: str | None, params: dict[str, Any], data_dir: Path) -> SyntheticSerp:
