@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from benchmark.cli_parser import parser
+from benchmark.cli_parser import parser, settle
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
 from benchmark.store import StoreError
@@ -40,13 +40,12 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 def planned_cells(args: argparse.Namespace) -> list[Any]:
     """The cells the run's arguments (or grid file) ask for, validated."""
-    from benchmark.core.annotation import parse_budget
     from benchmark.core.catalog import parse_spec
     from benchmark.core.reranker import RERANKERS
-    from benchmark.pipeline import grid
+    from benchmark.pipeline import grid, gridfile
 
     if args.grid:
-        return grid.load_grid(args.grid, parse_budget, data_dir(args))
+        return gridfile.load_grid(args.grid, data_dir(args))
     parse_spec(args.dataset)
     names = (
         [n for g in args.rerankers for n in g]
@@ -82,6 +81,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     cache = grid.DatasetCache(data_dir(args))
     for spec, params in grid.datasets_to_load(cells, store, force=args.force):
         cache.get(spec, params)  # a bad dataset is one error before any cell, not one per cell
+    grid.check_budgets(cells, cache)
+    store.check_writable()
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     outcome = grid.run(
@@ -114,10 +115,14 @@ def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
     )
     if outcome.interrupted:
         left = len(cells) - len(outcome.results) - len(outcome.failures)
-        print(f"interrupted: {left} cells not run; the finished ones are kept (run again)")
+        print(
+            f"error: interrupted (Ctrl-C): {left} cells not run; the finished ones are kept "
+            "(run the same command again to finish)",
+            file=sys.stderr,
+        )
         return False
     if outcome.results:
-        show_stage1(outcome.results[0].manifest)
+        show_stage1([r.manifest for r in outcome.results])
     return True
 
 
@@ -129,16 +134,20 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
     print(f"written: {store.out / 'leaderboards'}/{key}.{{md,csv,tex}}, report {paths[-1]}")
 
 
-def show_stage1(manifest: dict[str, Any]) -> None:
+def show_stage1(manifests: list[dict[str, Any]]) -> None:
+    """Stage 1's diagnostics and the test queries (over every fold of a cross-validated run)."""
+    manifest = manifests[0]
     if manifest["stage1"]:
         parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
         print("single-modal rankers, within-modality nDCG@10 on test: " + ", ".join(parts))
     else:
         print("single-modal rankers: none (this dataset has no modal_train split)")
-    excluded = manifest["excluded_queries"]["count"]
+    folds = {m["config"]["data_fingerprint"]: m for m in manifests if m is not None}
+    evaluated = sum(m["queries_evaluated"] for m in folds.values())
+    excluded = sum(m["excluded_queries"]["count"] for m in folds.values())
+    over = f" over {len(folds)} folds" if len(folds) > 1 else ""
     print(
-        f"test queries evaluated: {manifest['queries_evaluated']} "
-        f"({excluded} without a positive label excluded)"
+        f"test queries evaluated{over}: {evaluated} ({excluded} without a positive label excluded)"
     )
 
 
@@ -230,10 +239,14 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    """Run one command; returns the exit status (0 done, 1 failed, 2 usage error, 130
+    interrupted), after one ``error: ...`` line on stderr when not 0."""
+    top = parser()
+    try:
+        args = settle(top, top.parse_args(argv))
+    except SystemExit as exc:  # argparse: --help (0) or a usage error, already printed
+        return int(exc.code or 0)
     args.argv = argv
-    if getattr(args, "seeds", 1) < 1:
-        parser().error("--seeds must be at least 1")
     warnings.filterwarnings("ignore", module="ranx")
     warnings.filterwarnings("ignore", message=".*unsafe cast.*")
     try:
@@ -241,9 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (StoreError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (StoreError, OSError, MemoryError) as exc:
+        print(f"error: {exc or type(exc).__name__}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        print("error: interrupted (Ctrl-C); nothing half-written was left behind", file=sys.stderr)
         return INTERRUPTED

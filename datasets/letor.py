@@ -60,7 +60,7 @@ from datasets.letor_rows import (
     row_hash,
     take_queries,
 )
-from datasets.locate import describe, fold_files, resolve
+from datasets.locate import describe, fold_files, key_name, n_folds, resolve
 from datasets.svmlight import LtrFile
 
 MODALITIES = ("web", "image", "video")
@@ -231,6 +231,8 @@ register_dataset(
         describe=lambda data_dir: describe("letor", data_dir),
         check=lambda arg, params, data_dir: check("letor", arg, params, data_dir),
         fingerprint=lambda arg, params, data_dir: fingerprint("letor", arg, params, data_dir),
+        key=lambda arg: key_name(str(arg)),
+        folds=lambda arg: n_folds(str(arg)),
     )
 )
 register_dataset(
@@ -243,5 +245,7 @@ register_dataset(
         describe=describe_serp,
         check=lambda arg, params, data_dir: check("letor-serp", arg, params, data_dir),
         fingerprint=lambda arg, params, data_dir: fingerprint("letor-serp", arg, params, data_dir),
+        key=lambda arg: key_name(str(arg)),
+        folds=lambda arg: n_folds(str(arg)),
     )
 )

@@ -44,10 +44,11 @@ from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.config import canonical_json
 from benchmark.core.data import DataError, Dataset, Split
 from benchmark.core.params import Range, at_least, coerce_params, default_fields
-from datasets.checksums import digest
 from datasets.qilin_tables import (
+    content,
     embedding_cosine,
     folder,
+    key_name,
     numbers,
     overlap,
     read_table,
@@ -273,12 +274,9 @@ def check(arg: str | None, params: dict[str, Any], data_dir: Path) -> None:
 
 
 def fingerprint(arg: str | None, params: dict[str, Any], data_dir: Path) -> str:
-    """A hash of the parameters and of the bytes of every table file (sha256, cached)."""
+    """A hash of the parameters and of the bytes of every table file."""
     check(arg, params, data_dir)
-    root = folder(str(arg), data_dir)
-    tables = ("search_train", "search_test", "notes", "user_feat")
-    content = {p.relative_to(root).as_posix(): digest(p) for t in tables for p in shards(root, t)}
-    names = canonical_json(["qilin", coerce(params), content])
+    names = canonical_json(["qilin", coerce(params), content(folder(str(arg), data_dir))])
     return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 
@@ -292,5 +290,6 @@ register_dataset(
         describe=describe,
         check=check,
         fingerprint=fingerprint,
+        key=key_name,
     )
 )

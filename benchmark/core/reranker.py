@@ -22,7 +22,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from benchmark.core.data import Split
-from benchmark.core.params import at_least, coerce_params, dataclass_fields, numbers_in
+from benchmark.core.params import Fields, at_least, coerce_params, dataclass_fields, numbers_in
 from benchmark.core.registry import Registry
 
 
@@ -88,7 +88,7 @@ def make_reranker(name: str, params: dict[str, Any] | None = None) -> Reranker:
     negative numbers where the default is not negative (every reranker's counts, rates and
     weights) are one-line errors, found when the run is planned, not when a cell fails."""
     cls = RERANKERS.get(name)
-    fields = dataclass_fields(cls) if dataclasses.is_dataclass(cls) else {}
+    fields: Fields = dataclass_fields(cls) if dataclasses.is_dataclass(cls) else {}
     ranges = {
         field: at_least(0)
         for field, (_, default) in fields.items()

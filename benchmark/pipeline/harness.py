@@ -23,8 +23,8 @@ import numpy as np
 
 from benchmark.core.annotation import ANNOTATED_SPLITS
 from benchmark.core.catalog import dataset_key, fingerprint, load_dataset
-from benchmark.core.config import CellConfig, derive_seed
-from benchmark.core.data import Dataset
+from benchmark.core.config import CellConfig, canonical_json, derive_seed
+from benchmark.core.data import DataError, Dataset
 from benchmark.core.reranker import Layout, Reranker, make_reranker
 from benchmark.pipeline import metrics
 from benchmark.pipeline.annotation import annotate
@@ -60,14 +60,25 @@ class DatasetCache:
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     prepared: dict[str, Prepared] = field(default_factory=dict)
 
+    def loaded(self, spec: str, params: dict[str, Any]) -> Prepared | None:
+        """The prepared dataset if it was loaded, else None."""
+        return self.prepared.get(canonical_json([spec, params]))
+
     def get(self, spec: str, params: dict[str, Any]) -> Prepared:
-        key = dataset_key(spec, params)
-        if key not in self.prepared:
+        """The prepared dataset; a test split without a positive label is a
+        :class:`~benchmark.core.data.DataError` (there would be nothing to evaluate)."""
+        name = canonical_json([spec, params])  # the folds of a cross-validated key differ
+        if name not in self.prepared:
             raw = load_dataset(spec, params, self.data_dir)
+            if not metrics.positive_queries(raw["test"]).any():
+                raise DataError(
+                    f"dataset {spec}: no test query has an item with a positive label, so "
+                    "nothing can be evaluated; check the labels of its test file"
+                )
             filled, diag = add_g_scores(raw, derive_seed("stage1", spec, params))
             print_ = fingerprint(spec, params, self.data_dir)
-            self.prepared[key] = Prepared(filled, key, print_, diag)
-        return self.prepared[key]
+            self.prepared[name] = Prepared(filled, dataset_key(spec, params), print_, diag)
+        return self.prepared[name]
 
 
 def default_data_dir() -> Path:

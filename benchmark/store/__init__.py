@@ -26,7 +26,14 @@ from typing import Any
 
 from benchmark.core.config import SUITE_VERSION
 from benchmark.store.cells import Cell, LooseCells
-from benchmark.store.files import StoreError, publish, staged, sweep_temporaries, write_atomic
+from benchmark.store.files import (
+    StoreError,
+    publish,
+    staged,
+    sweep_temporaries,
+    temporary,
+    write_atomic,
+)
 from benchmark.store.packs import Pack
 
 __all__ = ["Cell", "Store", "StoreError", "publish", "staged", "write_atomic"]
@@ -63,15 +70,16 @@ class Store:
 
     def cells(self, key: str) -> list[Cell]:
         """The current cells of dataset ``key``: this suite version, the dataset's current
-        data; cell folders win over packed copies. Raises :class:`StoreError` on an unreadable
+        data (one fingerprint, or one per fold of a cross-validated key); cell folders win over
+        packed copies. Raises :class:`StoreError` on an unreadable
         cell or when cells of several data versions exist and none is marked current."""
         merged = dict(self.packed(key))
         merged |= {c.run_id: c for c in self.loose.scan() if c.dataset_key == key}
         cells = [c for c in merged.values() if c.config.get("suite_version") == SUITE_VERSION]
         prints = {c.config.get("data_fingerprint", "") for c in cells}
-        record = self.pack(key).dataset()
-        if record is not None:
-            prints = {record["fingerprint"]}
+        current = self.pack(key).fingerprints()
+        if current is not None:
+            prints = current
         elif len(prints) > 1:
             raise StoreError(
                 f"{self.out / 'cells' / key}: cells of {len(prints)} versions of the data and no "
@@ -109,13 +117,28 @@ class Store:
 
     # -- datasets -------------------------------------------------------------------------
     def mark_dataset(self, key: str, record: dict[str, Any]) -> None:
-        """Record the data version (fingerprint) the views of ``key`` show from now on."""
+        """Record the data version the views of ``key`` show from now on: ``fingerprint``, or
+        ``fingerprints`` (every fold's) for a cross-validated key."""
         pack = self.pack(key)
         with pack.locked():
             pack.mark(record)
 
     def qrels_path(self, key: str, fingerprint: str) -> Path:
         return self.loose.root / "qrels" / f"{key}-{fingerprint[:12]}.qrels"
+
+    def check_writable(self) -> None:
+        """Create the results folder if needed and write (then remove) a probe file in it, so a
+        read-only or full folder is one :class:`StoreError` before any cell runs."""
+        probe = temporary(self.out / "probe")
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"probe")
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write to the results folder {self.out}: {exc.strerror or exc}"
+            ) from None
+        finally:
+            probe.unlink(missing_ok=True)
 
     def sweep(self) -> list[Path]:
         """Remove what dead processes left behind in the results folder."""

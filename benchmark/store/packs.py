@@ -5,7 +5,8 @@
 one float64 column per metric; zstd). A few hundred cells take a few MB instead of one folder
 each, and every number is kept exactly: :func:`long_metrics` gives back each cell's long frame,
 rows in their original order. ``dataset.json`` records the dataset the folder's current cells
-were computed on (spec, parameters, version, content fingerprint).
+were computed on (spec, parameters, version, content ``fingerprint``; a cross-validated dataset
+has ``fingerprints``, one per fold).
 
 Writers hold the pack's lock and write ``metrics.parquet`` before ``manifests.jsonl`` (each
 atomically); a pack only ever gains cells, so a reader that reads the manifests first always finds
@@ -120,7 +121,20 @@ class Pack:
         if not path.exists():
             return None
         try:
-            record: dict[str, Any] = json.loads(path.read_text())
+            record = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: not a readable dataset record ({exc})") from None
+        if not isinstance(record, dict):
+            raise StoreError(f"{path}: not a readable dataset record (not a JSON object)")
         return record
+
+    def fingerprints(self) -> set[str] | None:
+        """The current data fingerprints of ``dataset.json`` (one per fold of a cross-validated
+        dataset), or None without a record."""
+        record = self.dataset()
+        if record is None:
+            return None
+        prints = record.get("fingerprints", [record.get("fingerprint")])
+        if not isinstance(prints, list) or not all(isinstance(p, str) for p in prints):
+            raise StoreError(f"{self.folder / DATASET}: a dataset record without a fingerprint")
+        return set(prints)
