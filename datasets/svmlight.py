@@ -9,7 +9,8 @@ benchmark.tools.memcheck_svmlight`` measures it). Each chunk is scanned with vec
 what is left (label, qid, values) is parsed by pandas' C float parser.
 
 The dense width is bounded (:mod:`datasets.svmlight_checks`): at most ``MAX_FEATURES`` columns
-and no more memory than is available; either is a :class:`~benchmark.core.data.DataError`.
+(a wider file is a :class:`~benchmark.core.data.DataError` naming the line) and no more memory
+than is available (a :class:`MemoryError` with a one-line message).
 
 Text is handled as bytes (a latin-1 comment never breaks decoding). Blank and comment-only lines
 are skipped. Labels and query ids must be integers, feature indices must increase within a

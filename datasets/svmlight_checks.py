@@ -8,7 +8,8 @@ make that array absurdly wide, so:
 * a file whose largest index exceeds :data:`MAX_FEATURES` (100,000; the widest real LTR data
   we know, Yahoo! C14, has 700 feature ids) is refused, naming the line of the index;
 * an array that would need more memory than is available (``MemAvailable`` of
-  ``/proc/meminfo``, and the cgroup limit where one is set) is refused before it is allocated.
+  ``/proc/meminfo``, and the cgroup limit where one is set) is refused before it is allocated
+  (a :class:`MemoryError` with a one-line message: the CLI's exit status 1).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import numpy as np
 from benchmark.core.data import DataError
 
 MAX_FEATURES = 100_000
-GIB = 1 << 30
 
 
 def too_wide(path: Path, buf: bytearray, first_line: int, base: int) -> DataError:
@@ -58,20 +58,25 @@ def available_memory() -> int | None:
 
 
 def dense_array(path: Path, rows: int, width: int) -> np.ndarray:
-    """The zeroed float32 ``rows x width`` array, or a :class:`DataError` when it does not fit
-    in the available memory."""
+    """The zeroed float32 ``rows x width`` array, or a one-line :class:`MemoryError` (a limit
+    of the machine, not a fault of the file) when it does not fit in the available memory."""
     need = rows * width * 4
     free = available_memory()
-    message = (
-        f"{path}: {rows:,} rows x {width:,} features need {need / GIB:.1f} GiB as float32, "
-        "more than the {free} of memory available"
-    )
+    message = f"{path}: {rows:,} rows x {width:,} features need {size(need)} as float32, more "
     if free is not None and need > free:
-        raise DataError(message.format(free=f"{free / GIB:.1f} GiB"))
+        raise MemoryError(message + f"than the {size(free)} of memory available")
     try:
         return np.zeros((rows, width), dtype=np.float32)
     except MemoryError:
-        raise DataError(message.format(free="amount")) from None
+        raise MemoryError(message + "than the memory available") from None
+
+
+def size(n: int) -> str:
+    """``288 B``, ``1.5 MiB``, ``112.0 GiB``."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 def check_contiguous(path: Path, qids: np.ndarray, row_line: np.ndarray) -> None:
