@@ -1,5 +1,5 @@
 """Real LETOR data: golden counts of every shipped dataset, checksums and declared counts,
-the data-folder errors, the ``letor`` / ``letor-serp`` families, and the LETOR 4.0 NDCG."""
+the data-folder errors, the ``letor`` / ``letor-serp`` families and user folders."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from benchmark.core.data import DataError
 from benchmark.pipeline import grid, stage1
 from benchmark.pipeline.harness import default_data_dir
 from benchmark.store import Store
-from benchmark.tools.reproduce_letor import letor_average_precision, letor_ndcg, letor_precision
 from datasets import checksums
 from datasets.catalogue import KNOWN
 from datasets.folds import counts, read_fold
@@ -160,19 +159,6 @@ def test_datasets_command_lists_counts_and_presence(capsys: pytest.CaptureFixtur
         assert "yes" in line.split()
     assert "784" in next(r for r in out.splitlines() if r.startswith("letor:mq2008 "))
     assert "no" in next(r for r in out.splitlines() if r.startswith("letor:mslr-web30k ")).split()
-
-
-def test_letor4_ndcg_convention() -> None:
-    assert letor_ndcg([0, 0, 0, 0], 3) == 0.0  # no relevant document: 0, still counted
-    assert letor_ndcg([2, 1, 0], 5) == 0.0  # fewer than k documents: 0
-    # ranks 1 and 2 are not discounted; rank 3 by 1/log2(3); gains 2^l - 1
-    got = letor_ndcg([1, 0, 2, 0], 3)
-    assert got == pytest.approx((1 + 0 + 3 / np.log2(3)) / (3 + 1 + 0))
-    # P@k: labels 1 and 2 relevant, missing ranks not relevant; AP over the whole list
-    assert letor_precision([0, 2, 1], 3) == pytest.approx(2 / 3)
-    assert letor_precision([0, 2, 1], 10) == pytest.approx(2 / 10)
-    assert letor_average_precision([0, 2, 0, 1]) == pytest.approx((1 / 2 + 2 / 4) / 2)
-    assert letor_average_precision([0, 0]) == 0.0
 
 
 def letor_file(path: Path, qids: range) -> None:
