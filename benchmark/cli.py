@@ -135,14 +135,16 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
 
 
 def show_stage1(manifests: list[dict[str, Any]]) -> None:
-    """Stage 1's diagnostics and the test queries (over every fold of a cross-validated run)."""
+    """Stage 1's diagnostics and the test queries of the first dataset (over every fold of a
+    cross-validated run)."""
     manifest = manifests[0]
     if manifest["stage1"]:
         parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
         print("single-modal rankers, within-modality nDCG@10 on test: " + ", ".join(parts))
     else:
         print("single-modal rankers: none (this dataset has no modal_train split)")
-    folds = {m["config"]["data_fingerprint"]: m for m in manifests if m is not None}
+    same = [m for m in manifests if m["dataset_key"] == manifest["dataset_key"]]
+    folds = {m["config"]["dataset_params"].get("fold"): m for m in same}
     evaluated = sum(m["queries_evaluated"] for m in folds.values())
     excluded = sum(m["excluded_queries"]["count"] for m in folds.values())
     over = f" over {len(folds)} folds" if len(folds) > 1 else ""

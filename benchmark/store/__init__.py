@@ -71,18 +71,23 @@ class Store:
     def cells(self, key: str) -> list[Cell]:
         """The current cells of dataset ``key``: this suite version, the dataset's current
         data (one fingerprint, or one per fold of a cross-validated key); cell folders win over
-        packed copies. Raises :class:`StoreError` on an unreadable
-        cell or when cells of several data versions exist and none is marked current."""
+        packed copies. Raises :class:`StoreError` on an unreadable cell or when a fold has cells
+        of several data versions and no ``dataset.json`` says which is current."""
         merged = dict(self.packed(key))
         merged |= {c.run_id: c for c in self.loose.scan() if c.dataset_key == key}
         cells = [c for c in merged.values() if c.config.get("suite_version") == SUITE_VERSION]
-        prints = {c.config.get("data_fingerprint", "") for c in cells}
+        by_fold: dict[str, set[str]] = {}
+        for c in cells:
+            fold = str(c.config.get("dataset_params", {}).get("fold"))
+            by_fold.setdefault(fold, set()).add(c.config.get("data_fingerprint", ""))
+        prints = set().union(*by_fold.values())
         current = self.pack(key).fingerprints()
         if current is not None:
             prints = current
-        elif len(prints) > 1:
+        elif any(len(versions) > 1 for versions in by_fold.values()):
+            versions = max(len(v) for v in by_fold.values())
             raise StoreError(
-                f"{self.out / 'cells' / key}: cells of {len(prints)} versions of the data and no "
+                f"{self.out / 'cells' / key}: cells of {versions} versions of the data and no "
                 "dataset.json saying which is current; re-run to mark it"
             )
         return sorted(
