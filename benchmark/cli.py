@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from benchmark.cli_parser import parser
+from benchmark.cli_parser import parser, settle
 from benchmark.cli_plan import data_dir, executor, planned_cells
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
@@ -37,6 +37,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     with progress.shown(not args.quiet):
         for spec, params in grid.datasets_to_load(cells, store, force=args.force):
             cache.get(spec, params)  # a bad dataset: one error before any cell, not one per cell
+    grid.check_budgets(cells, cache)
+    store.check_writable()
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     outcome = grid.run(
@@ -86,10 +88,14 @@ def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
     )
     if outcome.interrupted:
         left = len(cells) - len(outcome.results) - len(outcome.failures)
-        print(f"interrupted: {left} cells not run; the finished ones are kept (run again)")
+        print(
+            f"error: interrupted (Ctrl-C): {left} cells not run; the finished ones are kept "
+            "(run the same command again to finish)",
+            file=sys.stderr,
+        )
         return False
     if outcome.results:
-        show_stage1(outcome.results[0].manifest)
+        show_stage1([r.manifest for r in outcome.results])
     return True
 
 
@@ -107,7 +113,7 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
 
 def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
     """The grid file's own view across its datasets (its ``[report]`` table), if it has one."""
-    from benchmark.pipeline.grid import report_spec
+    from benchmark.pipeline.gridfile import report_spec
     from benchmark.reporting import settings
     from benchmark.store import publish
 
@@ -119,16 +125,22 @@ def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
     print(f"written: {', '.join(str(p) for p in files)}")
 
 
-def show_stage1(manifest: dict[str, Any]) -> None:
+def show_stage1(manifests: list[dict[str, Any]]) -> None:
+    """Stage 1's diagnostics and the test queries of the first dataset (over every fold of a
+    cross-validated run)."""
+    manifest = manifests[0]
     if manifest["stage1"]:
         parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
         print("single-modal rankers, within-modality nDCG@10 on test: " + ", ".join(parts))
     else:
         print("single-modal rankers: none (this dataset has no modal_train split)")
-    excluded = manifest["excluded_queries"]["count"]
+    same = [m for m in manifests if m["dataset_key"] == manifest["dataset_key"]]
+    folds = {m["config"]["dataset_params"].get("fold"): m for m in same}
+    evaluated = sum(m["queries_evaluated"] for m in folds.values())
+    excluded = sum(m["excluded_queries"]["count"] for m in folds.values())
+    over = f" over {len(folds)} folds" if len(folds) > 1 else ""
     print(
-        f"test queries evaluated: {manifest['queries_evaluated']} "
-        f"({excluded} without a positive label excluded)"
+        f"test queries evaluated{over}: {evaluated} ({excluded} without a positive label excluded)"
     )
 
 
@@ -229,10 +241,14 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    """Run one command; returns the exit status (0 done, 1 failed, 2 usage error, 130
+    interrupted), after one ``error: ...`` line on stderr when not 0."""
+    top = parser()
+    try:
+        args = settle(top, top.parse_args(argv))
+    except SystemExit as exc:  # argparse: --help (0) or a usage error, already printed
+        return int(exc.code or 0)
     args.argv = argv
-    if getattr(args, "seeds", 1) < 1:
-        parser().error("--seeds must be at least 1")
     warnings.filterwarnings("ignore", module="ranx")
     warnings.filterwarnings("ignore", message=".*unsafe cast.*")
     try:
@@ -240,9 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (StoreError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (StoreError, OSError, MemoryError) as exc:
+        print(f"error: {exc or type(exc).__name__}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        print("error: interrupted (Ctrl-C); nothing half-written was left behind", file=sys.stderr)
         return INTERRUPTED

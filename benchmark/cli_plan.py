@@ -26,13 +26,12 @@ def data_dir(args: argparse.Namespace) -> Path:
 
 def planned_cells(args: argparse.Namespace) -> list[Any]:
     """The cells the run's arguments (or grid file) ask for, validated."""
-    from benchmark.core.annotation import parse_budget
     from benchmark.core.catalog import parse_spec
     from benchmark.core.reranker import RERANKERS
-    from benchmark.pipeline import grid
+    from benchmark.pipeline import grid, gridfile
 
     if args.grid:
-        return grid.load_grid(args.grid, parse_budget, data_dir(args))
+        return gridfile.load_grid(args.grid, data_dir(args))
     parse_spec(args.dataset)
     names = (
         [n for g in args.rerankers for n in g]
