@@ -13,7 +13,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from benchmark.cli_parser import parser
+from benchmark.cli_parser import parser, settle
+from benchmark.cli_plan import data_dir, executor, planned_cells
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
 from benchmark.store import StoreError
@@ -22,61 +23,13 @@ USAGE_ERRORS = (ValueError, UnknownNameError, DataError, FileNotFoundError)
 INTERRUPTED = 130
 
 
-def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for key, value in pairs:
-        name, dot, field = key.partition(".")
-        if not dot:
-            raise ValueError(f"--param {key}=...: write it as <reranker>.<parameter>=<value>")
-        out.setdefault(name, {})[field] = value
-    return out
-
-
-def data_dir(args: argparse.Namespace) -> Path:
-    from benchmark.pipeline.prepare import default_data_dir
-
-    return args.data_dir if getattr(args, "data_dir", None) else default_data_dir()
-
-
-def planned_cells(args: argparse.Namespace) -> list[Any]:
-    """The cells the run's arguments (or grid file) ask for, validated."""
-    from benchmark.core.annotation import parse_budget
-    from benchmark.core.catalog import parse_spec
-    from benchmark.core.reranker import RERANKERS
-    from benchmark.pipeline import grid
-
-    if args.grid:
-        return grid.load_grid(args.grid, parse_budget, data_dir(args))
-    parse_spec(args.dataset)
-    names = (
-        [n for g in args.rerankers for n in g]
-        if args.rerankers
-        else [n for n, cls in RERANKERS.items() if cls.in_default_run]
-    )
-    for name in names:
-        RERANKERS.get(name)
-    params = reranker_params(args.param)
-    for name in params:
-        if name not in names:
-            raise ValueError(f"--param names reranker {name!r}, which is not being run")
-    return grid.plan(
-        args.dataset,
-        names,
-        args.budget,
-        args.seeds,
-        strategy=args.strategy,
-        params=params,
-        dataset_params=dict(args.dataset_param),
-        data_dir=data_dir(args),
-    )
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     from benchmark.core import progress
-    from benchmark.core.catalog import dataset_key
     from benchmark.pipeline import grid
+    from benchmark.pipeline.metrics import check_measures
     from benchmark.store import Store
 
+    measures = tuple(check_measures([n for g in args.metrics or [] for n in g]))
     cells = planned_cells(args)
     store = Store(args.out)
     store.sweep()
@@ -84,6 +37,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     with progress.shown(not args.quiet):
         for spec, params in grid.datasets_to_load(cells, store, force=args.force):
             cache.get(spec, params)  # a bad dataset: one error before any cell, not one per cell
+    grid.check_budgets(cells, cache)
+    store.check_writable()
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     outcome = grid.run(
@@ -94,41 +49,34 @@ def cmd_run(args: argparse.Namespace) -> int:
         cache=cache,
         command=command,
         executor=executor(args),
+        measures=measures,
     )
     try:
         if not summarise(outcome, cells, args.out):
             return INTERRUPTED
-        ran = {r.manifest["label"] for r in outcome.results}
-        done = {r.manifest["dataset_key"] for r in outcome.results}
-        keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
-        for key in keys:
-            if key in done:
-                write_report(store, key, only=ran)
-        if args.grid:
-            write_grid_report(store, args.grid, keys)
+        report_run(store, outcome, cells, args.grid)
     finally:
-        for cell, message in outcome.failures:
+        if outcome.failures:
+            ids = ", ".join(cell.run_id for cell, _ in outcome.failures)
             print(
-                f"error: cell {cell.run_id} ({cell.reranker} budget={cell.budget} "
-                f"seed={cell.seed}) failed: {message}",
-                file=sys.stderr,
+                f"error: {len(outcome.failures)} cells failed (see above): {ids}", file=sys.stderr
             )
     return 1 if outcome.failures else 0
 
 
-def executor(args: argparse.Namespace) -> Any:
-    """The executor the arguments ask for (None: cells run in this process)."""
-    from benchmark.pipeline import executors
+def report_run(store: Any, outcome: Any, cells: list[Any], grid_name: str | None) -> None:
+    """The reports of every dataset the run touched (printing this run's rows), and the grid's
+    own view."""
+    from benchmark.core.catalog import dataset_key
 
-    if args.executor == "dask":
-        if not args.scheduler:
-            raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
-        return executors.DaskCluster(args.scheduler)
-    if args.scheduler:
-        raise ValueError("--scheduler is for --executor dask")
-    if args.jobs < 1:
-        raise ValueError(f"--jobs must be at least 1, not {args.jobs}")
-    return executors.LocalProcesses(args.jobs) if args.jobs > 1 else None
+    ran = {r.manifest["label"] for r in outcome.results}
+    done = {r.manifest["dataset_key"] for r in outcome.results}
+    keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
+    for key in keys:
+        if key in done:
+            write_report(store, key, only=ran)
+    if grid_name:
+        write_grid_report(store, grid_name, keys)
 
 
 def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
@@ -140,10 +88,14 @@ def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
     )
     if outcome.interrupted:
         left = len(cells) - len(outcome.results) - len(outcome.failures)
-        print(f"interrupted: {left} cells not run; the finished ones are kept (run again)")
+        print(
+            f"error: interrupted (Ctrl-C): {left} cells not run; the finished ones are kept "
+            "(run the same command again to finish)",
+            file=sys.stderr,
+        )
         return False
     if outcome.results:
-        show_stage1(outcome.results[0].manifest)
+        show_stage1([r.manifest for r in outcome.results])
     return True
 
 
@@ -152,12 +104,16 @@ def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
 
     board, caption, paths = report.write(store, key)
     print_board(board, caption, key, only=only)
-    print(f"written: {store.out / 'leaderboards'}/{key}.{{md,csv,tex}}, report {paths[-1]}")
+    tex = sorted(p.name for p in paths if p.suffix == ".tex")
+    print(
+        f"written: {len(paths)} files, leaderboard {store.out / 'leaderboards'}/{key}.{{md,csv}}, "
+        f"LaTeX tables {', '.join(tex)}, figures (PNG, PDF, SVG), report {paths[-1]}"
+    )
 
 
 def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
     """The grid file's own view across its datasets (its ``[report]`` table), if it has one."""
-    from benchmark.pipeline.grid import report_spec
+    from benchmark.pipeline.gridfile import report_spec
     from benchmark.reporting import settings, strategies
     from benchmark.store import publish
 
@@ -170,23 +126,29 @@ def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
     print(f"written: {', '.join(str(p) for p in files)}")
 
 
-def show_stage1(manifest: dict[str, Any]) -> None:
+def show_stage1(manifests: list[dict[str, Any]]) -> None:
+    """Stage 1's diagnostics and the test queries of the first dataset (over every fold of a
+    cross-validated run)."""
+    manifest = manifests[0]
     if manifest["stage1"]:
         parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
         print("single-modal rankers, within-modality nDCG@10 on test: " + ", ".join(parts))
     else:
         print("single-modal rankers: none (this dataset has no modal_train split)")
-    excluded = manifest["excluded_queries"]["count"]
+    same = [m for m in manifests if m["dataset_key"] == manifest["dataset_key"]]
+    folds = {m["config"]["dataset_params"].get("fold"): m for m in same}
+    evaluated = sum(m["queries_evaluated"] for m in folds.values())
+    excluded = sum(m["excluded_queries"]["count"] for m in folds.values())
+    over = f" over {len(folds)} folds" if len(folds) > 1 else ""
     print(
-        f"test queries evaluated: {manifest['queries_evaluated']} "
-        f"({excluded} without a positive label excluded)"
+        f"test queries evaluated{over}: {evaluated} ({excluded} without a positive label excluded)"
     )
 
 
 def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
     """Print the leaderboard; with ``only``, just those rows and the best reference (the
     p-values still come from the whole leaderboard, as in the written files)."""
-    from benchmark.reporting.leaderboard import best_label, formatted
+    from benchmark.reporting.leaderboard import best_label, formatted, notes
 
     hidden = 0
     if only is not None and not board.empty:
@@ -199,6 +161,7 @@ def print_board(board: Any, caption: str, key: str, only: set[str] | None = None
     print("  ".join(str(c).ljust(w) for c, w in zip(table.columns, widths, strict=True)))
     for row in table.itertuples(index=False):
         print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+    print(notes(board))
     print(caption)
     if hidden:
         print(f"({hidden} more rows, from earlier runs, are in the written leaderboard)")
@@ -279,10 +242,14 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    """Run one command; returns the exit status (0 done, 1 failed, 2 usage error, 130
+    interrupted), after one ``error: ...`` line on stderr when not 0."""
+    top = parser()
+    try:
+        args = settle(top, top.parse_args(argv))
+    except SystemExit as exc:  # argparse: --help (0) or a usage error, already printed
+        return int(exc.code or 0)
     args.argv = argv
-    if getattr(args, "seeds", 1) < 1:
-        parser().error("--seeds must be at least 1")
     warnings.filterwarnings("ignore", module="ranx")
     warnings.filterwarnings("ignore", message=".*unsafe cast.*")
     try:
@@ -290,9 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (StoreError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (StoreError, OSError, MemoryError) as exc:
+        print(f"error: {exc or type(exc).__name__}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted: nothing half-written was left behind", file=sys.stderr)
+        print("error: interrupted (Ctrl-C); nothing half-written was left behind", file=sys.stderr)
         return INTERRUPTED

@@ -1,13 +1,34 @@
-"""The argument parser of ``python -m benchmark`` (its ``--help`` texts are the manual)."""
+"""The argument parser of ``python -m benchmark`` (its ``--help`` texts are the manual).
+
+Every parse error is one line, ``error: <what> (see <command> --help)``, and exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 DEFAULT_DATASET = "synthetic-serp"
+DEFAULT_BUDGETS = [0.1]
+DEFAULT_SEEDS = 3
+#: ``run`` options a grid file replaces (giving one with ``--grid`` is an error).
+GRID_REPLACES = ("dataset", "dataset_param", "rerankers", "budget", "seeds", "strategy", "param")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors; ``-5%`` is read as a (negative, so invalid) budget, not as
+    an unknown option."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse reads "-5" and "-0.5" as values, but "-5%" as an option: widen its pattern
+        self._negative_number_matcher = re.compile(r"^-\d+%?$|^-\d*\.\d+%?$")
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def budget_arg(text: str) -> float:
@@ -31,7 +52,12 @@ def key_value(text: str) -> tuple[str, Any]:
 
 
 def names_arg(text: str) -> list[str]:
-    return [n.strip() for n in text.split(",") if n.strip()]
+    names = [n.strip() for n in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated reranker names such as lambdamart,smar, got {text!r}"
+        )
+    return names
 
 
 def add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -46,8 +72,7 @@ def add_data_dir(p: argparse.ArgumentParser) -> None:
 def add_dataset_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dataset",
-        default=DEFAULT_DATASET,
-        help="dataset spec, e.g. synthetic-serp (default) or letor-serp:mq2008",
+        help=f"dataset spec, e.g. {DEFAULT_DATASET} (default) or letor-serp:mq2008",
     )
     p.add_argument(
         "--dataset-param",
@@ -55,7 +80,8 @@ def add_dataset_args(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="dataset parameter, e.g. modal_train_keep=0.25",
+        help="dataset parameter, e.g. modal_train_keep=0.25; fold=all runs every fold of a "
+        "LETOR dataset (5-fold cross-validation: one leaderboard over all test queries)",
     )
     add_data_dir(p)
     p.add_argument(
@@ -64,7 +90,7 @@ def add_dataset_args(p: argparse.ArgumentParser) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="python -m benchmark",
         description="Whole-page reranking under annotation budgets: run rerankers on datasets "
         "under budgets, evaluate with ranx, write leaderboards.",
@@ -75,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
         "run",
         help="run rerankers under budgets and print the leaderboard",
         description="Run a grid of cells (reranker x budget x seed); finished "
-        "cells are reused; budgeted rerankers also get their 100%% reference.",
+        "cells are reused; budgeted rerankers also get their 100% reference.",
     )
     add_dataset_args(run)
     run.add_argument(
@@ -89,16 +115,16 @@ def parser() -> argparse.ArgumentParser:
         "--budget",
         type=budget_arg,
         nargs="+",
-        default=[0.1],
         metavar="B",
-        help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%)",
+        help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%); a budget "
+        "must buy at least one label of page_train",
     )
     run.add_argument(
         "--strategy",
         help="annotation strategy for budgeted rerankers "
         "(default: each reranker's own; see `list`)",
     )
-    run.add_argument("--seeds", type=int, default=3, help="seeds per cell (default 3)")
+    run.add_argument("--seeds", type=int, help=f"seeds per cell (default {DEFAULT_SEEDS})")
     run.add_argument(
         "--param",
         type=key_value,
@@ -110,8 +136,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--grid",
         metavar="NAME",
-        help="run a grid file instead: grids/NAME.toml "
-        "(or a path to a .toml); ignores --dataset/--rerankers/--budget/--seeds",
+        help="run a grid file instead: grids/NAME.toml (or a path to a .toml); it names the "
+        "datasets, rerankers, budgets and seeds, so those options cannot be given with it",
     )
     run.add_argument(
         "--jobs",
@@ -131,6 +157,16 @@ def parser() -> argparse.ArgumentParser:
         "--scheduler",
         metavar="ADDRESS",
         help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)",
+    )
+    run.add_argument(
+        "--metrics",
+        type=names_arg,
+        action="append",
+        metavar="M,N",
+        help="extra measures to compute from each saved run and store per query: ranx names "
+        "(ndcg@10 = linear gain, as trec_eval's ndcg_cut_10; map@100, mrr, precision@5, "
+        "recall@100...) or ir_measures/trec_eval names (nDCG@10, P@5, RR, AP, ndcg_cut_10, "
+        "P_5, map); a finished cell gets them from its run file, without retraining",
     )
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -164,3 +200,29 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("results"), help="where perf.json and perf.md go"
     )
     return top
+
+
+def settle(p: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Check what argparse cannot (option combinations, counts) and fill the defaults."""
+
+    def error(message: str) -> NoReturn:
+        p.exit(2, f"error: {message} (see {p.prog} {args.command} --help)\n")
+
+    if getattr(args, "grid", None):
+        given = [o for o in GRID_REPLACES if getattr(args, o, None)]
+        if given:
+            flag = "--" + given[0].replace("_", "-")
+            error(f"{flag} cannot be combined with --grid (the grid file sets it)")
+    if getattr(args, "seeds", None) is not None and args.seeds < 1:
+        error(f"--seeds must be at least 1, got {args.seeds}")
+    if getattr(args, "repeats", 1) < 1:
+        error(f"--repeats must be at least 1, got {args.repeats}")
+    out = getattr(args, "out", None)
+    if out is not None and out.exists() and not out.is_dir():
+        error(f"--out {out} is a file, not a folder")
+    if hasattr(args, "dataset") and args.dataset is None:
+        args.dataset = DEFAULT_DATASET
+    if args.command == "run":
+        args.budget = args.budget or list(DEFAULT_BUDGETS)
+        args.seeds = args.seeds or DEFAULT_SEEDS
+    return args

@@ -47,6 +47,7 @@ import numpy as np
 from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.config import canonical_json
 from benchmark.core.data import MAX_LABEL, Dataset, Split
+from benchmark.core.params import Range, at_least, coerce_params, dataclass_fields
 from datasets.catalogue import KNOWN, Facts
 from datasets.checksums import digest
 from datasets.folds import read_fold
@@ -59,7 +60,7 @@ from datasets.letor_rows import (
     row_hash,
     take_queries,
 )
-from datasets.locate import describe, fold_files, resolve
+from datasets.locate import describe, fold_files, key_name, n_folds, resolve
 from datasets.svmlight import LtrFile
 
 MODALITIES = ("web", "image", "video")
@@ -79,36 +80,30 @@ class Params:
     lam: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("valid_fraction", "modal_fraction"):
-            if not 0 < getattr(self, name) < 1:
-                raise ValueError(f"letor parameter {name} must be in (0, 1)")
-        if not 0 < self.keep <= 1:
-            raise ValueError("letor-serp parameter keep must be in (0, 1]")
-        if len(self.shares) != len(MODALITIES) or abs(sum(self.shares) - 1) > 1e-9:
-            raise ValueError(f"letor-serp shares must be {len(MODALITIES)} numbers summing to 1")
-        if self.lam < 0:
-            raise ValueError("letor-serp lambda must be >= 0")
+        if abs(sum(self.shares) - 1) > 1e-9:
+            raise ValueError(f"letor-serp parameter shares must sum to 1, got {self.shares}")
+
+
+RANGES = {
+    "fold": at_least(1),
+    "seed": at_least(0),
+    "valid_fraction": Range(0, 1, open_low=True, open_high=True),
+    "modal_fraction": Range(0, 1, open_low=True, open_high=True),
+    "keep": Range(0, 1, open_low=True),
+    "shares": Range(0, 1),
+    "lam": at_least(0),
+}
+PLAIN = ("fold", "valid_fraction")  # the parameters of ``letor`` (plain LTR)
 
 
 def coerce(family: str, params: dict[str, Any]) -> Params:
-    """CLI values (numbers or strings) into :class:`Params`; ``lambda`` names ``lam``."""
-    allowed = (
-        {"fold", "valid_fraction"}
-        if family == "letor"
-        else {f.name for f in dataclasses.fields(Params)}
-    )
-    out: dict[str, Any] = {}
-    for key, value in params.items():
-        field = "lam" if key == "lambda" else key
-        if field not in allowed or key == "lam":
-            names = ", ".join(sorted(n if n != "lam" else "lambda" for n in allowed))
-            raise ValueError(f"{family} has no parameter {key!r} (parameters: {names})")
-        if field == "shares":
-            text = value if isinstance(value, str) else ",".join(map(str, value))
-            out[field] = tuple(float(v) for v in text.split(","))
-        else:
-            out[field] = type(getattr(Params(), field))(value)
-    return Params(**out)
+    """CLI text or grid values into :class:`Params` (the shared coercion); ``lambda`` names
+    ``lam``; plain ``letor`` takes only :data:`PLAIN`."""
+    fields = dataclass_fields(Params)
+    if family == "letor":
+        fields = {name: fields[name] for name in PLAIN}
+    values = coerce_params(family, fields, params, ranges=RANGES, names={"lambda": "lam"})
+    return Params(**values)
 
 
 def check(
@@ -236,6 +231,8 @@ register_dataset(
         describe=lambda data_dir: describe("letor", data_dir),
         check=lambda arg, params, data_dir: check("letor", arg, params, data_dir),
         fingerprint=lambda arg, params, data_dir: fingerprint("letor", arg, params, data_dir),
+        key=lambda arg: key_name(str(arg)),
+        folds=lambda arg: n_folds(str(arg)),
     )
 )
 register_dataset(
@@ -248,5 +245,7 @@ register_dataset(
         describe=describe_serp,
         check=lambda arg, params, data_dir: check("letor-serp", arg, params, data_dir),
         fingerprint=lambda arg, params, data_dir: fingerprint("letor-serp", arg, params, data_dir),
+        key=lambda arg: key_name(str(arg)),
+        folds=lambda arg: n_folds(str(arg)),
     )
 )

@@ -4,9 +4,12 @@ undeclared folder of LETOR files given by its path."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+from benchmark.core.config import canonical_json
 from datasets.catalogue import KNOWN, LETOR_PARTS, Facts, Fold, rotation
+from datasets.checksums import digest
 
 
 def resolve(arg: str) -> Facts:
@@ -24,7 +27,9 @@ def resolve(arg: str) -> Facts:
     if all((root / f).is_file() for f in LETOR_PARTS):
         folds = rotation(LETOR_PARTS)
     elif (root / "Fold1" / "train.txt").is_file():
-        n = sum((root / f"Fold{k}").is_dir() for k in range(1, 6))
+        n = 1
+        while (root / f"Fold{n + 1}").is_dir():
+            n += 1
         folds = tuple(flat(root, f"Fold{k}/") for k in range(1, n + 1))
     elif (root / "train.txt").is_file() and (root / "test.txt").is_file():
         folds = (flat(root, ""),)
@@ -36,9 +41,25 @@ def resolve(arg: str) -> Facts:
     return Facts(root.name, str(root), str(root), folds, n_features=None, given_path=True)
 
 
+def key_name(arg: str) -> str:
+    """The dataset's name in result keys: a known dataset's name, or a folder's own name and a
+    hash of its files' content (8 hex digits), so the key does not depend on where it lies."""
+    facts = resolve(arg)
+    if not facts.given_path:
+        return facts.name
+    root = Path(facts.folder)
+    content = {f: digest(root / f) for f in facts.files if (root / f).is_file()}
+    return f"{facts.name}-{hashlib.sha256(canonical_json(content).encode()).hexdigest()[:8]}"
+
+
+def n_folds(arg: str) -> int:
+    return len(resolve(arg).folds)
+
+
 def flat(root: Path, prefix: str) -> Fold:
     """``train.txt`` + ``test.txt`` (+ ``vali.txt`` when present) under ``root/prefix``: a fold
-    without vali gets its validation queries from train (``valid_fraction``)."""
+    without vali (a flat folder, or a ``FoldK/`` without ``vali.txt``) gets its validation
+    queries from train (``valid_fraction``, as a dataset without a vali file)."""
     vali = (f"{prefix}vali.txt",) if (root / f"{prefix}vali.txt").is_file() else ()
     return Fold((f"{prefix}train.txt",), vali, (f"{prefix}test.txt",))
 

@@ -43,10 +43,12 @@ import pandas as pd
 from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.config import canonical_json
 from benchmark.core.data import DataError, Dataset, Split
-from datasets.checksums import digest
+from benchmark.core.params import Range, at_least, coerce_params, default_fields
 from datasets.qilin_tables import (
+    content,
     embedding_cosine,
     folder,
+    key_name,
     numbers,
     overlap,
     read_table,
@@ -118,15 +120,10 @@ def note_features(notes: pd.DataFrame) -> pd.DataFrame:
 
 
 def coerce(params: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(params) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(
-            f"qilin has no parameter {unknown[0]!r} (parameters: {', '.join(DEFAULTS)})"
-        )
-    out = {**DEFAULTS, **params}
-    for key in ("allow_missing", "embedding"):
-        if isinstance(out[key], str):
-            out[key] = out[key].lower() in ("1", "true", "yes")
+    """Parameters with their defaults, through the shared :mod:`benchmark.core.params`."""
+    fractions = Range(0, 1, open_high=True)
+    ranges = {"seed": at_least(0), "modal_fraction": fractions, "valid_fraction": fractions}
+    out = {**DEFAULTS, **coerce_params("qilin", default_fields(DEFAULTS), params, ranges=ranges)}
     if not 0 < out["modal_fraction"] + out["valid_fraction"] < 1:
         raise ValueError("qilin: modal_fraction + valid_fraction must be in (0, 1)")
     return out
@@ -277,12 +274,9 @@ def check(arg: str | None, params: dict[str, Any], data_dir: Path) -> None:
 
 
 def fingerprint(arg: str | None, params: dict[str, Any], data_dir: Path) -> str:
-    """A hash of the parameters and of the bytes of every table file (sha256, cached)."""
+    """A hash of the parameters and of the bytes of every table file."""
     check(arg, params, data_dir)
-    root = folder(str(arg), data_dir)
-    tables = ("search_train", "search_test", "notes", "user_feat")
-    content = {p.relative_to(root).as_posix(): digest(p) for t in tables for p in shards(root, t)}
-    names = canonical_json(["qilin", coerce(params), content])
+    names = canonical_json(["qilin", coerce(params), content(folder(str(arg), data_dir))])
     return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 
@@ -296,5 +290,6 @@ register_dataset(
         describe=describe,
         check=check,
         fingerprint=fingerprint,
+        key=key_name,
     )
 )

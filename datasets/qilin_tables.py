@@ -4,12 +4,16 @@ layout of the shared sample (``<name>.csv``, list columns stored as Python/numpy
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from benchmark.core.config import canonical_json
+from datasets.checksums import digest
 
 RECORD = re.compile(r"\{[^{}]*\}")
 NAN = re.compile(r"\bnan\b")
@@ -88,3 +92,18 @@ def embedding_cosine(
             if len(a) == len(b) and norm > 0:
                 out[k] = float(a @ b / norm)
     return out
+
+
+def content(root: Path) -> dict[str, str]:
+    """The sha256 of every table file (cached), by path under ``root``."""
+    tables = ("search_train", "search_test", "notes", "user_feat")
+    return {p.relative_to(root).as_posix(): digest(p) for t in tables for p in shards(root, t)}
+
+
+def key_name(arg: str | None) -> str:
+    """A name in the data folder as is; a folder path by its name and a content hash."""
+    path = Path(str(arg)).expanduser()
+    if not (path.is_dir() or path.is_absolute()):
+        return str(arg)
+    digest_ = hashlib.sha256(canonical_json(content(path)).encode()).hexdigest()[:8]
+    return f"{path.resolve().name}-{digest_}"

@@ -7,6 +7,10 @@ benchmark.tools.memcheck_svmlight`` measures it). Each chunk is scanned with vec
 ``# comment`` of a line is dropped, the ``<index>:`` prefixes are parsed from the bytes, and
 what is left (label, qid, values) is parsed by pandas' C float parser.
 
+The dense width is bounded (:mod:`datasets.svmlight_checks`): at most ``MAX_FEATURES`` columns
+(a wider file is a :class:`~benchmark.core.data.DataError` naming the line) and no more memory
+than is available (a :class:`MemoryError` with a one-line message).
+
 Text is handled as bytes (a latin-1 comment never breaks decoding); blank lines are skipped.
 Labels and query ids must be integers, feature indices must increase within a line, values must
 be finite: a malformed line raises :class:`~benchmark.core.data.DataError` with the message
@@ -28,6 +32,7 @@ import pandas as pd
 
 from benchmark.core import progress
 from benchmark.core.data import DataError
+from datasets.svmlight_checks import MAX_FEATURES, check_contiguous, dense_array, too_wide
 from datasets.svmlight_lines import MAX_DIGITS, diagnose
 
 CHUNK_BYTES = 32 << 20
@@ -72,10 +77,12 @@ def read_svmlight(
         rows += lines.n_rows
         if n_features is None:
             top = max(top, lines.max_index(base))
+            if top - base + 1 > MAX_FEATURES:
+                raise too_wide(path, buf, first_line, base)
     if rows == 0:
         raise DataError(f"{path}: no data rows (empty file)")
     width = n_features if n_features is not None else top - base + 1
-    features = np.zeros((rows, width), dtype=np.float32)
+    features = dense_array(path, rows, width)
     labels = np.zeros(rows, dtype=np.int64)
     qids = np.zeros(rows, dtype=np.int64)
     row_line = np.zeros(rows, dtype=np.int64)
@@ -107,18 +114,6 @@ def read_query_file(path: str | Path, n_rows: int) -> np.ndarray:
     if sum(sizes) != n_rows:
         raise DataError(f"{path}: group sizes sum to {sum(sizes)} but the data has {n_rows} rows")
     return np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-
-
-def check_contiguous(path: Path, qids: np.ndarray, row_line: np.ndarray) -> None:
-    starts = np.flatnonzero(np.r_[True, qids[1:] != qids[:-1]])
-    _, first = np.unique(qids[starts], return_index=True)
-    if len(first) != len(starts):
-        again = np.setdiff1d(np.arange(len(starts)), first)[0]
-        line, qid = row_line[starts[again]], qids[starts[again]]
-        raise DataError(
-            f"{path}:{line}: qid {qid} appears again after other queries "
-            "(rows of a query must be contiguous)"
-        )
 
 
 def chunks(path: Path) -> Iterator[tuple[int, bytearray]]:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from benchmark.core.data import Split
+from benchmark.core.params import Range as Interval
+from benchmark.core.params import at_least
 
 STREAMS = {"extra": 1, "view": 2, "annotator": 3, "context": 4}
 #: The centre of the informative latent (``Beta(2, 2.5)`` has mean 0.44).
@@ -61,6 +63,22 @@ RANGES = {
 }
 
 
+#: Ranges of the generator's base parameters (every entry of a tuple), checked by the shared
+#: coercion (:func:`benchmark.core.params.coerce_params`); the knobs' are :data:`RANGES`.
+BASE_RANGES = {
+    "seed": at_least(0),
+    "n_query_features": at_least(1),
+    "intent_strength": at_least(0),
+    "items_range": at_least(0),
+    "answer_rate": Interval(0, 1),
+    "label_noise": at_least(0),
+    "feature_noise": at_least(0),
+    "feature_dims": at_least(1),
+    "informative": at_least(0),
+    "split_fractions": Interval(0, 1),
+}
+
+
 def out_of_range(name: str, value: object) -> str:
     return f"synthetic-serp parameter {name}={value!r} is out of range: allowed {RANGES[name]}"
 
@@ -83,33 +101,6 @@ def validate(values: Mapping[str, Any]) -> None:
             "synthetic-serp parameter feature_complexity > 0 needs a noise feature in every "
             f"modality (feature_dims {dims} must exceed informative {informative})"
         )
-
-
-def coerce(params: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
-    """Turn CLI strings (``n_queries=800``) into the field types; unknown names are errors."""
-    out = {}
-    for key, value in params.items():
-        if key not in defaults:
-            raise ValueError(
-                f"synthetic-serp has no parameter {key!r} (parameters: {', '.join(defaults)})"
-            )
-        if isinstance(value, str):
-            value = parse(key, value, defaults[key])
-        out[key] = tuple(value) if isinstance(value, list) else value
-    return out
-
-
-def parse(key: str, text: str, default: object) -> Any:
-    """A CLI string as the type of ``default`` (``modal_ratio``, default None, is a float)."""
-    kind: type[Any] = float if default is None else type(default)
-    try:
-        return tuple(float(v) for v in text.split(",")) if kind is tuple else kind(text)
-    except ValueError:
-        allowed = f"allowed {RANGES[key]}" if key in RANGES else "wrong type"
-        what = {int: "an integer", float: "a number"}.get(kind, f"a {kind.__name__}")
-        raise ValueError(
-            f"synthetic-serp parameter {key}={text!r} is not {what}: {allowed}"
-        ) from None
 
 
 def stream(seed: int, name: str, part: int) -> np.random.Generator:
@@ -188,3 +179,16 @@ def inverted_share(split: Split) -> float:
         inverted += int((sign < 0).sum())
         compared += int((sign != 0).sum())
     return inverted / compared if compared else 0.0
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The rows of a block of generated queries, before they are split."""
+
+    sizes: np.ndarray
+    modality: np.ndarray
+    modal_label: np.ndarray
+    page_label: np.ndarray
+    annotated_label: np.ndarray | None
+    features: np.ndarray
+    modal_features: np.ndarray | None

@@ -25,8 +25,8 @@ Generative model (every constant below is a field of :class:`SyntheticSerp`):
    ``modal_train_keep`` < 1 keeps only that fraction of the modal_train queries (weaker
    single-modal rankers) and leaves the other splits unchanged: the strength ablation.
 
-**Premise knobs** (defaults = the model above, byte for byte; mechanics in
-:mod:`datasets.synthetic_knobs`). They turn SMAR's premise up and down:
+**Premise knobs** (defaults = the model above, byte for byte; mechanics and ranges in
+:mod:`datasets.synthetic_knobs`) turn SMAR's premise up and down:
 
 * ``modal_ratio`` (None or (0, 100]; default None = the ``split_fractions`` share, 3x at the
   default fractions): modal_train queries = ``round(modal_ratio * (page_train + page_valid
@@ -50,8 +50,7 @@ Generative model (every constant below is a field of :class:`SyntheticSerp`):
 * ``feature_complexity`` ([0, inf), default 0): informative latent ``j`` becomes
   ``0.45 + (h_j - 0.45) * cos(feature_complexity * z_j)`` with ``z_j`` the latent of the
   modality's noise column ``j`` (both views): relevance is readable only through an
-  interaction, which a model learns from much data (stage 1) but not from little (the page
-  network). Linear signal decays as ``exp(-feature_complexity^2 / 2)``.
+  interaction, learnt from much data (stage 1) but not from little (the page network).
 
 Drawn from generators seeded by ``seed`` (knobs: ``(seed, stream)``): same parameters, same bytes.
 """
@@ -67,25 +66,13 @@ import numpy as np
 
 from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.data import Dataset, Split
+from benchmark.core.params import coerce_params, dataclass_fields
 from datasets import synthetic_knobs as knobs
 
 MODALITIES = ("web", "image", "video", "answer")
 PAGE_THRESHOLDS = (0.21, 0.36, 0.49, 0.63)
 MODAL_THRESHOLDS = (0.44, 0.58, 0.7, 0.81)
 SPLIT_NAMES = ("modal_train", "page_train", "page_valid", "test")
-
-
-@dataclass(frozen=True)
-class Pages:
-    """The rows of a block of generated queries, before they are split."""
-
-    sizes: np.ndarray
-    modality: np.ndarray
-    modal_label: np.ndarray
-    page_label: np.ndarray
-    annotated_label: np.ndarray | None
-    features: np.ndarray
-    modal_features: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -137,7 +124,9 @@ class SyntheticSerp:
         info = {"generator": dataclasses.asdict(self)}
         return Dataset("synthetic-serp", MODALITIES, self.layout(), splits, info)
 
-    def pages(self, rng: np.random.Generator, x: np.ndarray, w: np.ndarray, part: int) -> Pages:
+    def pages(
+        self, rng: np.random.Generator, x: np.ndarray, w: np.ndarray, part: int
+    ) -> knobs.Pages:
         """Draw the pages of the queries ``x``: items, labels and features."""
         nq, n_mod = len(x), len(MODALITIES)
         utility = 1 / (1 + np.exp(-(self.intent_strength * (x @ w) + np.asarray(self.bias))))
@@ -159,7 +148,9 @@ class SyntheticSerp:
             )
             page_latent *= factor
         labels = self.labels(rng, rel, page_latent, part)
-        return Pages(sizes, modality, *labels, *self.features(rng, rel, modality, part, context))
+        return knobs.Pages(
+            sizes, modality, *labels, *self.features(rng, rel, modality, part, context)
+        )
 
     def labels(
         self, rng: np.random.Generator, rel: np.ndarray, page_latent: np.ndarray, part: int
@@ -213,7 +204,7 @@ class SyntheticSerp:
             owner.append(np.full(self.n_topics + 1, -1))
         return np.concatenate(owner).astype(np.int64)
 
-    def assemble(self, blocks: list[Pages], x: np.ndarray) -> tuple[Split, Split]:
+    def assemble(self, blocks: list[knobs.Pages], x: np.ndarray) -> tuple[Split, Split]:
         """One split of every query, with gold page labels, and the same with the annotators'."""
         sizes = np.concatenate([b.sizes for b in blocks])
         modality = np.concatenate([b.modality for b in blocks])
@@ -278,10 +269,17 @@ TRANSFORMS = {
 }
 
 
+def coerce(params: dict[str, Any]) -> dict[str, Any]:
+    """CLI text and grid values (``n_queries=800``) into the field types, checked by the shared
+    :func:`benchmark.core.params.coerce_params`; unknown names are errors."""
+    return coerce_params(
+        "synthetic-serp", dataclass_fields(SyntheticSerp), params, ranges=knobs.BASE_RANGES
+    )
+
+
 def check(arg: str | None, params: dict[str, Any], data_dir: Path) -> SyntheticSerp:
     """Validate the parameters (CLI strings or values) without generating anything."""
-    defaults = {f.name: f.default for f in dataclasses.fields(SyntheticSerp)}
-    return SyntheticSerp(**knobs.coerce(params, defaults))
+    return SyntheticSerp(**coerce(params))
 
 
 def load(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:

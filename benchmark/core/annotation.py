@@ -33,7 +33,8 @@ class BudgetExceeded(RuntimeError):
 
 
 def parse_budget(text: str | float) -> float:
-    """``"10%"``, ``"0.1"`` or ``0.1`` -> ``0.1``; anything outside (0, 1] is an error."""
+    """``"10%"``, ``"0.1"`` or ``0.1`` -> ``0.1``; anything outside (0, 1] is an error, and so is
+    a budget that rounds to 0 (budgets are kept to 6 decimals: 0.0001 % at least)."""
     forms = "accepted forms: a percentage such as '10%' or a fraction in (0, 1] such as '0.1'"
     raw = str(text).strip()
     try:
@@ -42,6 +43,11 @@ def parse_budget(text: str | float) -> float:
         raise ValueError(f"invalid budget {raw!r}; {forms}") from None
     if not (0 < value <= 1) or math.isnan(value):
         raise ValueError(f"invalid budget {raw!r}: must be above 0 and at most 100%; {forms}")
+    if round(value, 6) == 0:
+        raise ValueError(
+            f"invalid budget {raw!r}: below the smallest budget, 0.0001% (budgets are kept to "
+            "6 decimals)"
+        )
     return round(value, 6)
 
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from benchmark.core.data import Split
+from benchmark.core.params import Fields, at_least, coerce_params, dataclass_fields, numbers_in
 from benchmark.core.registry import Registry
 
 
@@ -86,14 +87,16 @@ def register(name: str) -> Callable[[R], R]:
 
 
 def make_reranker(name: str, params: dict[str, Any] | None = None) -> Reranker:
-    """Instantiate a registered reranker; unknown names and parameters give clear errors."""
+    """Instantiate a registered reranker. Parameters go through the shared coercion
+    (:mod:`benchmark.core.params`): unknown names, values of the wrong type for the field, and
+    negative numbers where the default is not negative (every reranker's counts, rates and
+    weights) are one-line errors, found when the run is planned, not when a cell fails."""
     cls = RERANKERS.get(name)
-    params = dict(params or {})
-    fields: set[str] = (
-        {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
-    )
-    unknown = sorted(set(params) - fields)
-    if unknown:
-        known = ", ".join(sorted(fields)) or "none"
-        raise ValueError(f"reranker {name!r} has no parameter {unknown[0]!r} (parameters: {known})")
-    return cls(**params)
+    fields: Fields = dataclass_fields(cls) if dataclasses.is_dataclass(cls) else {}
+    ranges = {
+        field: at_least(0)
+        for field, (_, default) in fields.items()
+        if numbers_in(default) and min(numbers_in(default)) >= 0
+    }
+    values = coerce_params(f"reranker {name!r}", fields, dict(params or {}), ranges=ranges)
+    return cls(**values)

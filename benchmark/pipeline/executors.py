@@ -64,12 +64,14 @@ def worker_init() -> None:
     torch.set_num_threads(1)
 
 
-def worker_compute(config: CellConfig, source: str, command: str) -> dict[str, bytes]:
+def worker_compute(
+    config: CellConfig, source: str, command: str, measures: tuple[str, ...]
+) -> dict[str, bytes]:
     """A cell in a worker: its dataset is read once per worker from the client's file."""
     if source not in _PREPARED:
         with open(source, "rb") as fh:
             _PREPARED[source] = pickle.load(fh)
-    return compute_files(config, _PREPARED[source], command)
+    return compute_files(config, _PREPARED[source], command, measures)
 
 
 def error(exc: BaseException) -> str:
@@ -87,8 +89,11 @@ class LocalProcesses:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
 
-    def run(self, cells: list[CellConfig], prepare: Prepare, command: str) -> Iterator[Done]:
+    def run(
+        self, cells: list[CellConfig], prepare: Prepare, command: str, measures: tuple[str, ...]
+    ) -> Iterator[Done]:
         datasets = ahead(cells, prepare)
+        task = (command, measures)
         with tempfile.TemporaryDirectory(prefix="wholepage-datasets-") as tmp:
             files: dict[str, str] = {}
 
@@ -102,27 +107,27 @@ class LocalProcesses:
 
             queue = list(reversed(cells))
             while queue:
-                yield from self._pool(queue, source, command)
+                yield from self._pool(queue, source, task)
 
-    def _pool(self, queue: list[CellConfig], source: Any, command: str) -> Iterator[Done]:
+    def _pool(self, queue: list[CellConfig], source: Any, task: Any) -> Iterator[Done]:
         pool = ProcessPoolExecutor(
             self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
         )
         try:
-            yield from self._drain(pool, queue, source, command)
+            yield from self._drain(pool, queue, source, task)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
 
     def _drain(
-        self, pool: ProcessPoolExecutor, queue: list[CellConfig], source: Any, command: str
+        self, pool: ProcessPoolExecutor, queue: list[CellConfig], source: Any, task: Any
     ) -> Iterator[Done]:
         flight: dict[Future[dict[str, bytes]], CellConfig] = {}
         while queue or flight:
             while queue and len(flight) < self.jobs:
                 config = queue.pop()
-                flight[pool.submit(worker_compute, config, source(config), command)] = config
+                flight[pool.submit(worker_compute, config, source(config), *task)] = config
             done, _ = wait(flight, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -143,7 +148,9 @@ class DaskCluster:
     def __init__(self, scheduler: str) -> None:
         self.scheduler = scheduler
 
-    def run(self, cells: list[CellConfig], prepare: Prepare, command: str) -> Iterator[Done]:
+    def run(
+        self, cells: list[CellConfig], prepare: Prepare, command: str, measures: tuple[str, ...]
+    ) -> Iterator[Done]:
         from distributed import Client, as_completed
 
         datasets = ahead(cells, prepare)
@@ -155,7 +162,7 @@ class DaskCluster:
                 if key not in scattered:
                     scattered[key] = client.scatter(datasets[key].result(), broadcast=True)
                 task = client.submit(
-                    dask_compute, c, scattered[key], command, pure=False, retries=0
+                    dask_compute, c, scattered[key], command, measures, pure=False, retries=0
                 )
                 futures[task] = c
             for future in as_completed(futures):
@@ -166,11 +173,13 @@ class DaskCluster:
                     yield config, None, error(future.exception())
 
 
-def dask_compute(config: CellConfig, prepared: Prepared, command: str) -> dict[str, bytes]:
+def dask_compute(
+    config: CellConfig, prepared: Prepared, command: str, measures: tuple[str, ...]
+) -> dict[str, bytes]:
     """A Dask task: one cell, single-threaded like a local worker."""
     import numba
     import torch
 
     numba.set_num_threads(1)
     torch.set_num_threads(1)
-    return compute_files(config, prepared, command)
+    return compute_files(config, prepared, command, measures)

@@ -1,20 +1,27 @@
-"""Planning a grid of cells: from the CLI's arguments (:func:`plan`) or a grid file
-(:func:`load_grid`). Running them is :func:`benchmark.pipeline.runner.run` (re-exported here as
-``grid.run``)."""
+"""Planning a grid of cells from the CLI's arguments (:func:`plan`) or a grid file
+(:mod:`benchmark.pipeline.gridfile`). Running them is
+:func:`benchmark.pipeline.runner.run` (re-exported here as ``grid.run``)."""
 
 from __future__ import annotations
 
 import dataclasses
-import tomllib
+import math
 from pathlib import Path
 from typing import Any
 
-from benchmark.core.annotation import STRATEGIES
-from benchmark.core.catalog import check_dataset, dataset_key, fingerprint, parse_spec
+from benchmark.core.annotation import STRATEGIES, allowance
+from benchmark.core.catalog import (
+    ALL_FOLDS,
+    CV,
+    check_dataset,
+    dataset_key,
+    expand_folds,
+    fingerprint,
+    parse_spec,
+)
 from benchmark.core.config import CellConfig, canonical_json
 from benchmark.core.reranker import Reranker, make_reranker
-from benchmark.pipeline.harness import DatasetCache
-from benchmark.pipeline.prepare import default_data_dir
+from benchmark.pipeline.prepare import DatasetCache, default_data_dir
 from benchmark.pipeline.runner import GridOutcome, run
 from benchmark.store import Store
 
@@ -35,28 +42,29 @@ def plan(
 ) -> list[CellConfig]:
     """The cells of a run. Label-free rerankers run once (they are deterministic functions of
     g^m); budgeted ones at every budget and seed and, when ``references``, at 100 % with their
-    default strategy (the reference). Each cell carries the dataset's content fingerprint."""
+    default strategy (the reference). Each cell carries the dataset's content fingerprint;
+    ``fold=all`` gives every fold its cells (:func:`benchmark.core.catalog.expand_folds`)."""
     if strategy is not None:
         STRATEGIES.get(strategy)
-    dparams = dict(dataset_params or {})
-    base = base_config(dataset, dparams, data_dir or default_data_dir())
+    made = [make_reranker(name, (params or {}).get(name)) for name in rerankers]
     cells: list[CellConfig] = []
-    for name in rerankers:
-        reranker = make_reranker(name, (params or {}).get(name))
-        for budget, strat in points(reranker, budgets, strategy, references):
-            # a label-free reranker sees no labels and no seed-dependent data: one seed suffices
-            for seed in range(seeds if reranker.budgeted else 1):
-                cells.append(
-                    dataclasses.replace(
-                        base,
-                        reranker=name,
-                        budget=budget,
-                        strategy=strat,
-                        seed=seed,
-                        params=reranker.params(),
-                        dataset_params=dict(dparams),
+    for dparams in expand_folds(dataset, dict(dataset_params or {})):
+        base = base_config(dataset, dparams, data_dir or default_data_dir())
+        for name, reranker in zip(rerankers, made, strict=True):
+            for budget, strat in points(reranker, budgets, strategy, references):
+                # a label-free reranker sees no labels and no seed-dependent data: one seed
+                for seed in range(seeds if reranker.budgeted else 1):
+                    cells.append(
+                        dataclasses.replace(
+                            base,
+                            reranker=name,
+                            budget=budget,
+                            strategy=strat,
+                            seed=seed,
+                            params=reranker.params(),
+                            dataset_params=dict(dparams),
+                        )
                     )
-                )
     return list({c.run_id: c for c in cells}.values())
 
 
@@ -65,7 +73,7 @@ def base_config(dataset: str, params: dict[str, Any], data_dir: Path) -> CellCon
     family, _ = parse_spec(dataset)
     check_dataset(dataset, params, data_dir)
     content = fingerprint(dataset, params, data_dir)
-    return CellConfig(dataset, "", None, None, 0, {}, params, family.version, content)
+    return CellConfig(dataset, "", None, None, 0, {}, dict(params), family.version, content)
 
 
 def points(
@@ -81,82 +89,6 @@ def points(
     return list(dict.fromkeys(found))
 
 
-GRIDS = Path(__file__).resolve().parents[2] / "grids"
-
-
-def grid_path(name: str) -> Path:
-    """``smar-main`` -> ``grids/smar-main.toml``; a path to a ``.toml`` file is used as is."""
-    path = Path(name)
-    if path.suffix == ".toml":
-        return path
-    known = sorted(p.stem for p in GRIDS.glob("*.toml"))
-    if name not in known:
-        from benchmark.core.registry import Registry
-
-        registry: Registry[str] = Registry("grid")
-        for k in known:
-            registry.register(k)(k)
-        registry.get(name)
-    return GRIDS / f"{name}.toml"
-
-
-def load_grid(name: str, parse_budget: Any, data_dir: Path | None = None) -> list[CellConfig]:
-    """The cells of a grid file: a TOML table with ``dataset``, ``seeds`` and ``[[group]]``s,
-    each with ``rerankers``, ``budgets`` and optional ``strategy``, ``references`` (default
-    true), ``seeds``, ``dataset``, ``dataset_params`` and ``params`` (per reranker)."""
-    path = grid_path(name)
-    try:
-        spec = tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"grid {path}: {exc}") from None
-    cells: list[CellConfig] = []
-    for i, group in enumerate(spec.get("group", [])):
-        unknown = set(group) - {
-            "rerankers",
-            "budgets",
-            "strategy",
-            "references",
-            "seeds",
-            "dataset",
-            "dataset_params",
-            "params",
-        }
-        if unknown:
-            raise ValueError(f"grid {path}: group {i + 1} has unknown keys {sorted(unknown)}")
-        cells += plan(
-            group.get("dataset", spec.get("dataset", "synthetic-serp")),
-            list(group["rerankers"]),
-            [parse_budget(b) for b in group.get("budgets", [])],
-            int(group.get("seeds", spec.get("seeds", 3))),
-            strategy=group.get("strategy"),
-            params=group.get("params"),
-            dataset_params=group.get("dataset_params", spec.get("dataset_params")),
-            references=bool(group.get("references", True)),
-            data_dir=data_dir,
-        )
-    if not cells:
-        raise ValueError(f"grid {path}: no cells (add [[group]] tables)")
-    report_spec(name)  # a bad [report] table: an error before any cell runs
-    return list({c.run_id: c for c in cells}.values())
-
-
-#: The views a grid file's ``[report]`` table can ask for with ``kind`` (default settings):
-#: ``benchmark.reporting.settings`` and ``benchmark.reporting.strategies``.
-REPORT_KINDS = ("settings", "strategies")
-
-
-def report_spec(name: str) -> dict[str, Any] | None:
-    """The ``[report]`` table of a grid file (a view across its datasets), or None; ``kind``
-    is filled in (default ``settings``) and checked."""
-    spec = tomllib.loads(grid_path(name).read_text()).get("report")
-    if not spec:
-        return None
-    kind = spec.get("kind", "settings")
-    if kind not in REPORT_KINDS:
-        raise ValueError(f"grid {name}: [report] kind {kind!r} is not one of {REPORT_KINDS}")
-    return {**spec, "kind": kind}
-
-
 def datasets_to_load(
     cells: list[CellConfig], store: Store, *, force: bool = False
 ) -> list[tuple[str, dict[str, Any]]]:
@@ -170,19 +102,42 @@ def datasets_to_load(
     return [(c.dataset, c.dataset_params) for c in unique.values()]
 
 
+def check_budgets(cells: list[CellConfig], cache: DatasetCache) -> None:
+    """Every budget of a loaded dataset must buy at least one label of its page_train."""
+    for c in cells:
+        prepared = cache.loaded(c.dataset, c.dataset_params)
+        if c.budget is None or prepared is None:
+            continue
+        items = prepared.dataset["page_train"].n_items
+        if allowance(c.budget, items) < 1:
+            least = math.ceil(1e6 / items) / 1e4  # in percent, budgets have 6 decimals
+            raise ValueError(
+                f"budget {c.budget * 100:g}% buys no label of {prepared.key}: its page_train has "
+                f"{items:,} items, so a budget needs at least {least:g}%"
+            )
+
+
 def mark_datasets(cells: list[CellConfig], store: Store) -> None:
-    """Record, per dataset key, the data version (fingerprint) the cells were planned on: the
-    dataset's views show only cells of that version from now on."""
-    for c in {canonical_json([c.dataset, c.dataset_params]): c for c in cells}.values():
-        store.mark_dataset(
-            dataset_key(c.dataset, c.dataset_params),
-            {
-                "spec": c.dataset,
-                "params": c.dataset_params,
-                "version": c.dataset_version,
-                "fingerprint": c.data_fingerprint,
-            },
-        )
+    """Record, per dataset key, the data version the cells were planned on: the dataset's
+    views show only cells of that version from now on. A cross-validated key records the
+    fingerprint of every fold."""
+    by_key: dict[str, list[CellConfig]] = {}
+    for c in cells:
+        by_key.setdefault(dataset_key(c.dataset, c.dataset_params), []).append(c)
+    for key, members in by_key.items():
+        first = members[0]
+        record: dict[str, Any] = {
+            "spec": first.dataset,
+            "params": first.dataset_params,
+            "version": first.dataset_version,
+        }
+        prints = sorted({c.data_fingerprint for c in members})
+        if CV in first.dataset_params:
+            shared = {k: v for k, v in first.dataset_params.items() if k != CV}
+            record |= {"params": {**shared, "fold": ALL_FOLDS}, "fingerprints": prints}
+        else:
+            record["fingerprint"] = prints[0]
+        store.mark_dataset(key, record)
 
 
-__all__ = ["DatasetCache", "GridOutcome", "load_grid", "plan", "run"]
+__all__ = ["DatasetCache", "GridOutcome", "plan", "run"]

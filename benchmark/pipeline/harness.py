@@ -24,9 +24,11 @@ import numpy as np
 from benchmark.core.annotation import ANNOTATED_SPLITS
 from benchmark.core.catalog import dataset_key
 from benchmark.core.config import CellConfig
+from benchmark.core.measures import METRICS
 from benchmark.core.reranker import Reranker, make_reranker
 from benchmark.pipeline import metrics
 from benchmark.pipeline.annotation import Annotation, annotate_rounds
+from benchmark.pipeline.cached import finished
 from benchmark.pipeline.prepare import PROJECT, DatasetCache, Prepared
 from benchmark.store import Cell, Store, write_atomic
 
@@ -91,22 +93,25 @@ def run_cell(
     *,
     force: bool = False,
     command: str = "",
+    measures: tuple[str, ...] = (),
 ) -> CellResult:
     """Run one cell in this process, or return the finished one (computed once even by
-    concurrent runs: the cell's lock is held while computing)."""
+    concurrent runs: the cell's lock is held while computing). ``measures`` are user-added ranx
+    measures: a finished cell that lacks some gets them from its saved run file; one whose run
+    file is not here (a packed copy) is computed again."""
     key = dataset_key(config.dataset, config.dataset_params)
-    found = None if force else store.find(config.run_id, key)
+    found = None if force else finished(store, config.run_id, key, measures)
     if found is not None:
         return CellResult(config, found, cached=True)
     prepared = checked_prepared(config, cache)
     with store.computing(config.run_id):
-        found = None if force else store.find(config.run_id, key)
+        found = None if force else finished(store, config.run_id, key, measures, locked=True)
         if found is not None:  # another run finished it while we waited for the lock
             return CellResult(config, found, cached=True)
         qrels = ensure_qrels(store, prepared)
         with store.staging(config.run_id) as tmp:
-            compute(config, prepared, tmp, qrels, command)
-    return finished(config, store)
+            compute(config, prepared, tmp, qrels, command, measures)
+    return computed(config, store)
 
 
 def checked_prepared(config: CellConfig, cache: DatasetCache) -> Prepared:
@@ -120,23 +125,31 @@ def checked_prepared(config: CellConfig, cache: DatasetCache) -> Prepared:
     return prepared
 
 
-def finished(config: CellConfig, store: Store) -> CellResult:
+def computed(config: CellConfig, store: Store) -> CellResult:
     cell = store.loose.get(config.run_id)
     assert cell is not None
     return CellResult(config, cell, cached=False)
 
 
 def compute(
-    config: CellConfig, prepared: Prepared, folder: Path, qrels: Path, command: str
+    config: CellConfig,
+    prepared: Prepared,
+    folder: Path,
+    qrels: Path,
+    command: str,
+    measures: tuple[str, ...] = (),
 ) -> None:
-    """Compute a cell into ``folder``: config, run, metrics and (last) the manifest."""
-    manifest = execute(config, prepared, folder, qrels)
+    """Compute a cell into ``folder``: config, run, metrics (the protocol's and the
+    user-added ``measures``) and (last) the manifest."""
+    manifest = execute(config, prepared, folder, qrels, (*METRICS, *measures))
     manifest["qrels"] = f"runs/qrels/{qrels_name(prepared)}"
     manifest["command"] = command
     write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
 
 
-def compute_files(config: CellConfig, prepared: Prepared, command: str) -> dict[str, bytes]:
+def compute_files(
+    config: CellConfig, prepared: Prepared, command: str, measures: tuple[str, ...] = ()
+) -> dict[str, bytes]:
     """:func:`compute` in a temporary folder (a worker process or another machine); returns
     the cell's files, which the client writes through its store."""
     with tempfile.TemporaryDirectory(prefix="wholepage-cell-") as tmp:
@@ -145,7 +158,7 @@ def compute_files(config: CellConfig, prepared: Prepared, command: str) -> dict[
         qrels.write_text("".join(metrics.qrels_lines(prepared.dataset["test"])))
         cell = folder / "cell"
         cell.mkdir()
-        compute(config, prepared, cell, qrels, command)
+        compute(config, prepared, cell, qrels, command, measures)
         return {p.name: p.read_bytes() for p in sorted(cell.iterdir())}
 
 
@@ -153,9 +166,11 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> dict[str, Any]:
-    """Annotate, fit, score and evaluate; write the run and metrics into ``tmp``; return the
-    manifest."""
+def execute(
+    config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path, measures: tuple[str, ...]
+) -> dict[str, Any]:
+    """Annotate, fit, score and evaluate ``measures``; write the run and metrics into ``tmp``;
+    return the manifest."""
     started, t0 = now(), time.perf_counter()
     data = prepared.dataset
     reranker = make_reranker(config.reranker, config.params)
@@ -169,16 +184,12 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     test = data["test"]
     scores = checked_scores(config, reranker, test.hide_labels())
     t3 = time.perf_counter()
-    defaults = type(reranker)().params()
-    label = config.label(reranker.default_strategy, defaults)
-    tag = "".join(label.split()) + f"#seed{config.seed}"
-    per_query, kind = save_and_evaluate(test, scores, tag, tmp, qrels)
+    names = row_names(config, reranker)
+    per_query, kind = save_and_evaluate(test, scores, names["run_tag"], tmp, qrels, measures)
     return {
         "run_id": config.run_id,
         "config": config.to_dict(),
-        "label": label,
-        "method": config.method(defaults),
-        "run_tag": tag,
+        **names,
         "run_scores": kind,
         "dataset_key": prepared.key,
         **provenance(started),
@@ -193,14 +204,31 @@ def execute(config: CellConfig, prepared: Prepared, tmp: Path, qrels: Path) -> d
     }
 
 
+def row_names(config: CellConfig, reranker: Reranker) -> dict[str, Any]:
+    """What a report needs to name and place the cell's row, without the registry: its label
+    and method, the run file's tag (unique per row and seed), and whether it is the reranker's
+    default variant (default strategy and hyper-parameters) of a reranker in the default run
+    (a row of the main table)."""
+    defaults = type(reranker)().params()
+    label = config.label(reranker.default_strategy, defaults)
+    return {
+        "label": label,
+        "method": config.method(defaults),
+        "run_tag": "".join(label.split()) + f"#seed{config.seed}",
+        "default_variant": config.strategy == reranker.default_strategy
+        and not config.changed_params(defaults),
+        "in_default_run": type(reranker).in_default_run,
+    }
+
+
 def save_and_evaluate(
-    test: Any, scores: np.ndarray, tag: str, tmp: Path, qrels: Path
+    test: Any, scores: np.ndarray, tag: str, tmp: Path, qrels: Path, measures: tuple[str, ...]
 ) -> tuple[Any, str]:
     """Write the TREC run and the per-query metrics ranx computes from it (read back from the
     saved files); returns the metrics and the kind of score the run file holds."""
     lines, kind = metrics.run_lines(test, scores, tag)
     write_atomic(tmp / "run.trec", "".join(lines))
-    per_query = metrics.per_query_metrics(qrels, tmp / "run.trec")
+    per_query = metrics.per_query_metrics(qrels, tmp / "run.trec", measures)
     per_query.to_parquet(tmp / "metrics.parquet", index=False)
     return per_query, kind
 

@@ -4,27 +4,38 @@
 * NDCG@k with gain 2^label - 1 and log2 discount: ranx ``ndcg_burges@k``, k = 1, 3, 5, 10.
 * MRR@1 and MRR@10 with relevance = label >= 1: ranx ``mrr@1``, ``mrr@10``.
 * Ties are broken by score descending, then item id ascending, before any library sees the run.
-  The saved TREC run carries the model's own scores, made strictly decreasing along that order
-  (an item tied with the one above it is lowered by the smallest float64 steps), so trec_eval,
-  ranx and ir_measures, whatever their own tie rule, all read the same order; a run whose scores
-  cannot be kept that way (ties spanning other values) is saved with rank-derived scores, and the
-  manifest says which (``run_scores``).
+  The saved TREC run carries the model's own scores at single precision (trec_eval, and so
+  pytrec_eval and ir_measures, read scores as C ``float``: two doubles one float64 step apart
+  are a tie to it, broken by docno), made strictly decreasing along that order (an item tied
+  with the one above it is lowered by the smallest float32 steps), so trec_eval, ranx and
+  ir_measures, whatever their own tie rule, all read the same order; a run whose scores do not
+  fit a float32 is saved with rank-derived scores, and the manifest says which
+  (``run_scores``).
 * Queries without a positive label are excluded (and counted).
+* Measures a user adds (``run --metrics``, :func:`check_measures`) are computed the same way,
+  from the saved run, and stored per query next to these.
 * Diagnostic: mean share of each modality in the top 10 (``share@10:<modality>``) next to the
   ideal page's share (``ideal_share@10:<modality>``).
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from benchmark.core.data import Split
-from benchmark.core.measures import METRICS
+from benchmark.core.measures import METRICS, ranx_name
 
 TOP = 10
+#: the measure names ranx's ``evaluate`` knows (``ranx.metrics.metric_switch``)
+RANX_MEASURES = (
+    "hits", "hit_rate", "precision", "recall", "f1", "r-precision", "mrr", "map", "dcg",
+    "dcg_burges", "ndcg", "ndcg_burges", "bpref", "rbp",
+)  # fmt: skip
 
 
 def ranking(split: Split, scores: np.ndarray) -> np.ndarray:
@@ -47,15 +58,19 @@ def positive_queries(split: Split) -> np.ndarray:
 
 
 def strict_scores(split: Split, scores: np.ndarray) -> tuple[np.ndarray, str]:
-    """Scores strictly decreasing along :func:`ranking` inside every query: the model's own,
-    ties lowered by float64 steps (``"model"``), else rank-derived (``"rank"``)."""
+    """Scores strictly decreasing, as float32 values, along :func:`ranking` inside every query:
+    the model's own rounded to float32, ties lowered by float32 steps (``"model"``), else
+    rank-derived (``"rank"``). Rounding is monotone, so it never reorders two items."""
     order = ranking(split, scores)
-    s = np.asarray(scores, dtype=np.float64)[order].copy()
+    with np.errstate(over="ignore"):
+        s = np.asarray(scores, dtype=np.float64)[order].astype(np.float32)
     same_query = split.query_index[order][1:] == split.query_index[order][:-1]
-    for k in np.flatnonzero(same_query & (s[1:] >= s[:-1])) + 1:
-        s[k] = np.nextafter(s[k - 1], -np.inf)
-    if np.all(s[1:][same_query] < s[:-1][same_query]) and np.isfinite(s).all():
-        out = np.empty_like(s)
+    bad = np.flatnonzero(same_query & (s[1:] >= s[:-1])) + 1
+    while len(bad) and np.isfinite(s).all():  # a run of k ties takes k - 1 rounds
+        s[bad] = np.nextafter(s[bad - 1], np.float32(-np.inf))
+        bad = np.flatnonzero(same_query & (s[1:] >= s[:-1])) + 1
+    if np.isfinite(s).all():
+        out = np.empty(len(s), dtype=np.float64)
         out[order] = s
         return out, "model"
     n = split.group_sizes[split.query_index]
@@ -105,22 +120,60 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
 
 
 def evaluate_run(
-    qrels: dict[str, dict[str, int]], run: dict[str, dict[str, float]]
+    qrels: dict[str, dict[str, int]],
+    run: dict[str, dict[str, float]],
+    measures: tuple[str, ...] | list[str] = METRICS,
 ) -> pd.DataFrame:
-    """Per-query ranx scores of every metric in :data:`METRICS`, for queries with a positive.
-
-    Returns a long frame ``qid, metric, value``.
+    """Per-query ranx scores of ``measures`` (default :data:`METRICS`), for queries with a
+    positive. Returns a long frame ``qid, metric, value``.
     """
     from ranx import Qrels, Run, evaluate
 
     keep = [q for q, docs in qrels.items() if max(docs.values()) >= 1 and q in run]
     qr = Qrels({q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep})
     rn = Run({q: run[q] for q in keep})
-    scores = evaluate(qr, rn, list(METRICS), return_mean=False, save_results_in_run=False)
+    # ranx 0.3.21 fails on one measure with return_mean=False (it looks the result up by the
+    # measure's bare name): ask for it twice, which returns the usual dict
+    asked = list(measures) * 2 if len(measures) == 1 else list(measures)
+    scores = evaluate(qr, rn, asked, return_mean=False, save_results_in_run=False)
     qids = rn.get_query_ids()
     return pd.concat(
-        [pd.DataFrame({"qid": qids, "metric": m, "value": np.asarray(scores[m])}) for m in METRICS],
+        [
+            pd.DataFrame({"qid": qids, "metric": m, "value": np.asarray(scores[m])})
+            for m in measures
+        ],
         ignore_index=True,
+    )
+
+
+def check_measures(names: list[str]) -> list[str]:
+    """The ranx names of user-requested measures (ir_measures / trec_eval names translated,
+    duplicates and the suite's own measures dropped); an unknown name raises ``ValueError``
+    naming it. ranx's own parser decides what a ranx name is."""
+    from ranx.meta.evaluate import extract_metric_and_params
+    from ranx.metrics import metric_switch
+
+    out: list[str] = []
+    for name in names:
+        ranx = ranx_name(name)
+        try:
+            if not re.fullmatch(r"[a-z_-]+(@\d+)?(-l\d+)?|rbp\.\d+", ranx):
+                raise ValueError
+            metric_switch(extract_metric_and_params(ranx)[0])
+        except ValueError:
+            raise ValueError(f"unknown measure {name!r}{suggest(name)}") from None
+        if ranx not in METRICS and ranx not in out:
+            out.append(ranx)
+    return out
+
+
+def suggest(name: str) -> str:
+    base = re.split(r"[@.-]", name, maxsplit=1)[0].lower()
+    close = [c for c in difflib.get_close_matches(base, RANX_MEASURES, n=1) if c != name]
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return (
+        f"{hint} (ranx names: {', '.join(RANX_MEASURES)}, with @k for a cut-off, e.g. ndcg@10; "
+        "or ir_measures' nDCG@k, P@k, R@k, RR, AP, or trec_eval's ndcg_cut_k, P_k, map)"
     )
 
 
@@ -142,6 +195,8 @@ def modality_shares(
     return out
 
 
-def per_query_metrics(qrels_path: Path, run_path: Path) -> pd.DataFrame:
+def per_query_metrics(
+    qrels_path: Path, run_path: Path, measures: tuple[str, ...] | list[str] = METRICS
+) -> pd.DataFrame:
     """Evaluate the saved run file against the saved qrels (long frame: qid, metric, value)."""
-    return evaluate_run(read_qrels(qrels_path), read_run(run_path))
+    return evaluate_run(read_qrels(qrels_path), read_run(run_path), measures)

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.core.catalog import dataset_key, fingerprint, load_dataset
-from benchmark.core.config import derive_seed
-from benchmark.core.data import Dataset
+from benchmark.core.config import canonical_json, derive_seed
+from benchmark.core.data import DataError, Dataset
 from benchmark.core.reranker import Layout
+from benchmark.pipeline.metrics import positive_queries
 from benchmark.pipeline.stage1 import add_g_scores
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -38,14 +39,25 @@ class DatasetCache:
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     prepared: dict[str, Prepared] = field(default_factory=dict)
 
+    def loaded(self, spec: str, params: dict[str, Any]) -> Prepared | None:
+        """The prepared dataset if it was loaded, else None."""
+        return self.prepared.get(canonical_json([spec, params]))
+
     def get(self, spec: str, params: dict[str, Any]) -> Prepared:
-        key = dataset_key(spec, params)
-        if key not in self.prepared:
+        """The prepared dataset; a test split without a positive label is a
+        :class:`~benchmark.core.data.DataError` (there would be nothing to evaluate)."""
+        name = canonical_json([spec, params])  # the folds of a cross-validated key differ
+        if name not in self.prepared:
             raw = load_dataset(spec, params, self.data_dir)
+            if not positive_queries(raw["test"]).any():
+                raise DataError(
+                    f"dataset {spec}: no test query has an item with a positive label, so "
+                    "nothing can be evaluated; check the labels of its test file"
+                )
             filled, diag = add_g_scores(raw, derive_seed("stage1", spec, params))
             print_ = fingerprint(spec, params, self.data_dir)
-            self.prepared[key] = Prepared(filled, key, print_, diag)
-        return self.prepared[key]
+            self.prepared[name] = Prepared(filled, dataset_key(spec, params), print_, diag)
+        return self.prepared[name]
 
 
 def default_data_dir() -> Path:

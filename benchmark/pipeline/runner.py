@@ -16,6 +16,7 @@ from tqdm import tqdm
 from benchmark.core import progress as steps
 from benchmark.core.catalog import dataset_key
 from benchmark.core.config import CellConfig
+from benchmark.pipeline.cached import finished
 from benchmark.pipeline.harness import (
     CellResult,
     DatasetCache,
@@ -89,6 +90,7 @@ def run(
     cache: DatasetCache | None = None,
     command: str = "",
     executor: Any = None,
+    measures: tuple[str, ...] = (),
 ) -> GridOutcome:
     """Run every cell (see the module docstring); ``executor`` None runs them here. With
     ``progress``, a bar over cells and, in this process, bars over long steps."""
@@ -97,10 +99,11 @@ def run(
     progress_shown, bar = progress, Progress(cells, store, progress)
     try:
         with steps.shown(progress_shown and executor is None):
+            job = Job(store, cache, force, command, measures)
             if executor is None:
-                serial(cells, store, cache, force, command, outcome, bar)
+                serial(cells, job, outcome, bar)
             else:
-                parallel(cells, store, cache, force, command, executor, outcome, bar)
+                parallel(cells, job, executor, outcome, bar)
     except KeyboardInterrupt:
         outcome.interrupted = True
     finally:
@@ -110,38 +113,56 @@ def run(
     return outcome
 
 
-def serial(
-    cells: list[CellConfig],
-    store: Store,
-    cache: DatasetCache,
-    force: bool,
-    command: str,
-    outcome: GridOutcome,
-    bar: Progress,
-) -> None:
+@dataclass(frozen=True)
+class Job:
+    """What every cell of a run shares: where results go, the datasets, the options."""
+
+    store: Store
+    cache: DatasetCache
+    force: bool
+    command: str
+    measures: tuple[str, ...]
+
+    def find(self, cell: CellConfig, locked: bool = False) -> Any:
+        """The finished cell (with every requested measure), or None: compute it."""
+        if self.force:
+            return None
+        key = dataset_key(cell.dataset, cell.dataset_params)
+        return finished(self.store, cell.run_id, key, self.measures, locked=locked)
+
+
+def serial(cells: list[CellConfig], job: Job, outcome: GridOutcome, bar: Progress) -> None:
     for cell in cells:
         try:
-            outcome.results.append(run_cell(cell, store, cache, force=force, command=command))
+            result = run_cell(
+                cell,
+                job.store,
+                job.cache,
+                force=job.force,
+                command=job.command,
+                measures=job.measures,
+            )
+            outcome.results.append(result)
         except Exception as exc:  # one failed cell must not lose the others
             outcome.fail(cell, f"{type(exc).__name__}: {exc}")
         bar.step(cell)
 
 
 def claim(
-    cells: list[CellConfig], store: Store, force: bool, outcome: GridOutcome, bar: Progress
+    cells: list[CellConfig], job: Job, outcome: GridOutcome, bar: Progress
 ) -> tuple[dict[str, Any], list[CellConfig]]:
     """Lock every cell this run must compute; finished cells become results; cells another
     run is computing are returned apart (``deferred``)."""
     locks: dict[str, Any] = {}
     deferred = []
+    store = job.store
     for cell in cells:
-        key = dataset_key(cell.dataset, cell.dataset_params)
-        found = None if force else store.find(cell.run_id, key)
+        found = job.find(cell)
         handle = None if found else store.try_lock(cell.run_id)
         if not found and handle is None:
             deferred.append(cell)
             continue
-        found = found or (None if force else store.find(cell.run_id, key))
+        found = found or job.find(cell, locked=True)
         if found:
             if handle is not None:
                 store.release(handle)
@@ -153,25 +174,19 @@ def claim(
 
 
 def parallel(
-    cells: list[CellConfig],
-    store: Store,
-    cache: DatasetCache,
-    force: bool,
-    command: str,
-    executor: Any,
-    outcome: GridOutcome,
-    bar: Progress,
+    cells: list[CellConfig], job: Job, executor: Any, outcome: GridOutcome, bar: Progress
 ) -> None:
-    locks, deferred = claim(cells, store, force, outcome, bar)
+    store = job.store
+    locks, deferred = claim(cells, job, outcome, bar)
     todo = [c for c in cells if c.run_id in locks]
 
     def prepare(cell: CellConfig) -> Prepared:
-        data = checked_prepared(cell, cache)
+        data = checked_prepared(cell, job.cache)
         ensure_qrels(store, data)
         return data
 
     try:
-        for cell, files, message in executor.run(todo, prepare, command):
+        for cell, files, message in executor.run(todo, prepare, job.command, job.measures):
             if files is None:
                 outcome.fail(cell, message or "failed")
             else:
@@ -181,4 +196,4 @@ def parallel(
     finally:
         for handle in locks.values():
             store.release(handle)
-    serial(deferred, store, cache, force, command, outcome, bar)
+    serial(deferred, job, outcome, bar)

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmark.core.measures import GAIN_NOTE
 from benchmark.reporting import significance
 from benchmark.reporting.rows import Row
+from benchmark.reporting.text import percent
 
 Z95 = 1.959964
 
@@ -26,6 +28,8 @@ def budget_curve(rows: list[Row], best: Row | None = None) -> pd.DataFrame:
     for row in rows:
         series = row.per_query()
         line: dict[str, Any] = {
+            "row": row.label,
+            "main": row.main,
             "method": row.method,
             "budget": np.nan if row.budget is None else row.budget,
             "mean": series.mean(),
@@ -38,6 +42,15 @@ def budget_curve(rows: list[Row], best: Row | None = None) -> pd.DataFrame:
             line["diff_ci95"] = Z95 * diff.std() / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
         lines.append(line)
     return pd.DataFrame(lines)
+
+
+def budget_caption(curve: pd.DataFrame) -> str:
+    queries = ", ".join(str(q) for q in sorted(curve.queries.unique()))
+    return (
+        f"nDCG@10 per method and budget: the mean over the {queries} test queries of each "
+        "query's nDCG@10 averaged over seeds, ± its 95 % confidence interval over queries "
+        f"(normal approximation; not paired). {GAIN_NOTE}."
+    )
 
 
 def budget_table(curve: pd.DataFrame) -> pd.DataFrame:
@@ -85,6 +98,22 @@ def annotation_saving(rows: list[Row], tests: pd.DataFrame, best: Row | None) ->
     return pd.DataFrame(lines)
 
 
+def saving_table(saving: pd.DataFrame) -> pd.DataFrame:
+    """The saving as display strings: budgets as percentages, ``not reached`` where no tested
+    budget reaches the reference."""
+    if saving.empty:
+        return saving
+    return pd.DataFrame(
+        {
+            "method": saving.method,
+            "budgets tested": saving.budgets,
+            "smallest budget not below the reference": saving.smallest_budget.map(percent),
+            "annotation saving": saving.saving.map(percent),
+            "reference": saving.reference,
+        }
+    )
+
+
 def natural_key(label: str) -> list[Any]:
     """Sort key that puts ``x@5%`` before ``x@10%`` before ``x@100%``."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", label)]
@@ -113,6 +142,7 @@ def saving_caption(best: Row | None) -> str:
     against = best.label if best is not None else "the best reference"
     return (
         f"Annotation saving = 1 − the smallest budget whose nDCG@10 is not significantly below "
-        f"{against} ({significance.TEST_NAME}, Holm over the leaderboard's rows, "
-        f"alpha = {significance.ALPHA}); 'not reached': no tested budget."
+        f"{against} ({significance.TEST_NAME} on per-query nDCG@10 averaged over seeds, Holm "
+        f"over the leaderboard's rows, alpha = {significance.ALPHA}); 'not reached': no tested "
+        f"budget is. {GAIN_NOTE}."
     )

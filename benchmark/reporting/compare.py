@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmark.core.measures import GAIN_NOTE
 from benchmark.reporting import significance
 from benchmark.reporting.rows import group_rows, paired_tests
+from benchmark.reporting.text import p_text
 from benchmark.store import Store
 
 
@@ -33,9 +35,9 @@ def markdown(frame: pd.DataFrame) -> str:
     """The comparison frame as a Markdown table with the test in the caption."""
     head = "| a | b | nDCG@10 a | nDCG@10 b | a − b | p | p (Holm) |\n|---|---|---|---|---|---|---|"
     body = [
-        f"| {r.a} | {r.b} | {r.mean_a:.4f} | {r.mean_b:.4f} | {r.diff:+.4f} | {r.p:.2g} "
-        f"| {r.p_holm:.2g} |"
+        f"| {r.a} | {r.b} | {r.mean_a:.4f} | {r.mean_b:.4f} | {r.diff:+.4f} | {p_text(r.p)} "
+        f"| {p_text(r.p_holm)} |"
         for r in frame.itertuples(index=False)
     ]
-    caption = significance.caption(len(frame), "the row named in column b")
+    caption = significance.caption(len(frame), "the row named in column b") + f" {GAIN_NOTE}."
     return "\n".join([head, *body, "", caption, ""])

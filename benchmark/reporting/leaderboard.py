@@ -3,8 +3,9 @@
 Rows are ``reranker@budget`` (one row per distinct config up to the seed); columns are the mean
 ± std over seeds of each measure (each seed's value is the mean over test queries), the
 annotation units used, and a paired test of nDCG@10 against the best fully-annotated reference
-(:mod:`benchmark.reporting.rows`). Written as Markdown, CSV and LaTeX (booktabs) under
-``<out>/leaderboards/``.
+(:mod:`benchmark.reporting.rows`). Written under ``<out>/leaderboards/`` as Markdown and CSV
+(every row and measure) and as LaTeX tables for a paper (:mod:`benchmark.reporting.tables`:
+the main table, the ablation table, a few columns each).
 """
 
 from __future__ import annotations
@@ -15,35 +16,42 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmark.core.measures import DISPLAY, MAIN_METRIC, METRICS
-from benchmark.reporting import significance
+from benchmark.core.measures import MAIN_METRIC, METRICS, display, gain_note
+from benchmark.reporting import significance, tables
 from benchmark.reporting.rows import Row, against_best, group_rows
+from benchmark.reporting.text import p_text
 from benchmark.store import Cell
 
+FIRST = (MAIN_METRIC, "mrr@1", "mrr@10")  # the columns shown first (the LaTeX tables' own)
 
-def row_record(row: Row) -> dict[str, Any]:
+
+def row_record(row: Row, measures: list[str]) -> dict[str, Any]:
     """A row's identity, seeds, units and mean ± std over seeds of every measure."""
-    per_seed = row.per_seed()
     record: dict[str, Any] = {
         "row": row.label,
         "reranker": row.config["reranker"],
         "budget": row.budget,
         "strategy": row.config["strategy"],
         "reference": row.reference,
-        "seeds": len(per_seed),
+        "main": row.main,
+        "seeds": len(row.seeds),
         "units": row.units(),
     }
-    for metric in METRICS:
-        values = per_seed[metric] if metric in per_seed else pd.Series(dtype=float)
-        record[f"{metric}_mean"] = float(values.mean())
-        record[f"{metric}_std"] = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    for metric in measures:
+        record[f"{metric}_mean"], record[f"{metric}_std"] = row.summary(metric)
     return record
+
+
+def measures_of(board: pd.DataFrame) -> list[str]:
+    """The measures a leaderboard frame holds, the suite's first."""
+    return [c.removesuffix("_mean") for c in board.columns if c.endswith("_mean")]
 
 
 def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
     """The leaderboard frame (one row per config, best nDCG@10 first) and its test caption."""
     rows = group_rows(cells)
-    board = pd.DataFrame([row_record(r) for r in rows])
+    extra = list(dict.fromkeys(m for r in rows for m in r.measures() if m not in METRICS))
+    board = pd.DataFrame([row_record(r, [*METRICS, *extra]) for r in rows])
     if board.empty:
         return board, ""
     board = board.sort_values(f"{MAIN_METRIC}_mean", ascending=False, kind="stable")
@@ -53,7 +61,8 @@ def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
         board["p_holm"] = np.nan
         board["significance"] = ""
         return board, "no fully-annotated reference row: no tests"
-    board["p_holm"] = board["row"].map(tests["p_holm"])
+    board["main"] = board["main"] | (board["row"] == best.label)
+    board["p_holm"] = board["row"].map(tests["p_holm"]).astype(float)
     sig = board["row"].map(tests["significant"]).fillna(False).astype(bool)
     diff = board[f"{MAIN_METRIC}_mean"] - best.mean()
     board["significance"] = np.where(sig & (diff > 0), "▲", np.where(sig & (diff < 0), "▼", ""))
@@ -61,24 +70,39 @@ def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
     return board, caption
 
 
+def notes(board: pd.DataFrame) -> str:
+    """What the numbers are (the caption's first part)."""
+    return (
+        "Mean ± std over seeds of each seed's mean over the test queries; "
+        f"{gain_note(measures_of(board))}; units: page labels bought per seed."
+    )
+
+
 def formatted(board: pd.DataFrame) -> pd.DataFrame:
-    """Display strings: ``mean ± std`` per metric, the NDCG@10 marker, units, Holm p."""
+    """Display strings: ``mean ± std`` per measure (nDCG@10 with its marker, MRR@1, MRR@10
+    first), units, Holm p, seeds, then the other measures."""
     out = pd.DataFrame({"reranker@budget": board["row"] + np.where(board.reference, " (ref)", "")})
-    for metric in METRICS:
-        cell = [
-            f"{m:.4f} ± {s:.4f}"
-            for m, s in zip(board[f"{metric}_mean"], board[f"{metric}_std"], strict=True)
-        ]
+    for metric in [m for m in FIRST if m in measures_of(board)]:
+        cell = mean_std(board, metric)
         if metric == MAIN_METRIC:
             cell = [
                 c + (f" {mark}" if mark else "")
                 for c, mark in zip(cell, board["significance"], strict=True)
             ]
-        out[DISPLAY[metric]] = cell
+        out[display(metric)] = cell
     out["units"] = [f"{u:,.0f}" for u in board["units"]]
-    out["p (Holm)"] = ["—" if np.isnan(p) else f"{p:.2g}" for p in board["p_holm"]]
+    out["p (Holm)"] = [p_text(p) for p in board["p_holm"]]
     out["seeds"] = board["seeds"].to_numpy()
+    for metric in [m for m in measures_of(board) if m not in FIRST]:
+        out[display(metric)] = mean_std(board, metric)
     return out
+
+
+def mean_std(board: pd.DataFrame, metric: str) -> list[str]:
+    return [
+        "—" if np.isnan(m) else f"{m:.4f} ± {s:.4f}"
+        for m, s in zip(board[f"{metric}_mean"], board[f"{metric}_std"], strict=True)
+    ]
 
 
 def markdown(board: pd.DataFrame, title: str, caption: str) -> str:
@@ -86,62 +110,27 @@ def markdown(board: pd.DataFrame, title: str, caption: str) -> str:
     head = "| " + " | ".join(table.columns) + " |"
     rule = "|" + "|".join("---" for _ in table.columns) + "|"
     body = ["| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([f"# {title}", "", head, rule, *body, "", caption, ""])
-
-
-def latex(board: pd.DataFrame, title: str, caption: str) -> str:
-    table = formatted(board)
-    marks = {
-        "▲": r"$^{\blacktriangle}$",
-        "▼": r"$^{\blacktriangledown}$",
-        "±": r"$\pm$",
-        "%": r"\%",
-        "_": r"\_",
-        "—": "--",
-        "&": r"\&",
-    }
-
-    def esc(text: object) -> str:
-        s = str(text)
-        for k, v in marks.items():
-            s = s.replace(k, v)
-        return s
-
-    cols = "l" + "r" * (len(table.columns) - 1)
-    lines = [
-        r"\begin{table}[t]",
-        r"\centering",
-        r"\small",
-        rf"\begin{{tabular}}{{{cols}}}",
-        r"\toprule",
-        " & ".join(esc(c) for c in table.columns) + r" \\",
-        r"\midrule",
-    ]
-    lines += [" & ".join(esc(v) for v in row) + r" \\" for row in table.itertuples(index=False)]
-    lines += [
-        r"\bottomrule",
-        r"\end{tabular}",
-        rf"\caption{{{esc(title)}. {esc(caption)}}}",
-        r"\end{table}",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def render(board: pd.DataFrame, key: str, caption: str) -> dict[str, str]:
-    """The Markdown, CSV and LaTeX texts of a leaderboard, by file suffix."""
-    title = f"Leaderboard: {key}"
-    return {
-        ".md": markdown(board, title, caption),
-        ".csv": board.to_csv(index=False),
-        ".tex": latex(board, title, caption),
-    }
+    return "\n".join([f"# {title}", "", head, rule, *body, "", notes(board), caption, ""])
 
 
 def files(out: Path, key: str, board: pd.DataFrame, caption: str) -> dict[Path, str]:
-    """The leaderboard files of dataset ``key`` under ``out`` (to be published together)."""
+    """The leaderboard files of dataset ``key`` under ``out`` (to be published together):
+    ``<key>.md`` and ``<key>.csv`` with every row and measure, ``<key>.tex`` (the main
+    table) and ``<key>-ablation.tex`` (the other rows; long tables in several parts)."""
     folder = out / "leaderboards"
-    return {folder / f"{key}{suffix}": text for suffix, text in render(board, key, caption).items()}
+    written = {
+        folder / f"{key}.md": markdown(board, f"Leaderboard: {key}", caption),
+        folder / f"{key}.csv": board.to_csv(index=False),
+    }
+    texts = tables.leaderboard_tables(board, key, caption)
+    return written | {folder / f"{key}{suffix}.tex": text for suffix, text in texts.items()}
+
+
+def obsolete(out: Path, key: str, written: list[Path]) -> list[Path]:
+    """Earlier table parts of ``key`` that this leaderboard no longer has."""
+    folder = out / "leaderboards"
+    parts = [*folder.glob(f"{key}-ablation*.tex"), *folder.glob(f"{key}-main-*.tex")]
+    return [p for p in parts if p not in written]
 
 
 def best_label(board: pd.DataFrame) -> str | None:

@@ -1,15 +1,19 @@
-"""Every derived view of one dataset, written together: the leaderboard, the budget table, the
-annotation saving, the figures and the HTML report (``<out>/leaderboards/<key>.*`` and
-``<out>/reports/<key>/``). All files are rendered in memory first and published all-or-nothing
-(:func:`benchmark.store.publish`), so a failure leaves the previous report whole."""
+"""Every derived view of one dataset, written together: the leaderboard (Markdown, CSV, LaTeX
+main and ablation tables) under ``<out>/leaderboards/``, and under ``<out>/reports/<key>/`` the
+budget table (Markdown, LaTeX), the annotation saving, the figures (PNG, PDF, SVG at two
+widths) and the HTML report. All files are rendered in memory first and published
+all-or-nothing (:func:`benchmark.store.publish`), so a failure leaves the previous report
+whole; files of an earlier report that this one no longer writes are removed after it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from benchmark.reporting import budget, figures, html, leaderboard
+from benchmark.core.measures import GAIN_NOTE
+from benchmark.reporting import budget, figures, html, leaderboard, plots, provenance, tables
 from benchmark.reporting.rows import against_best, group_rows
 from benchmark.store import Cell, Store, publish
 
@@ -24,30 +28,118 @@ def require(store: Store, key: str) -> list[Cell]:
     raise ValueError(f"no finished cells of dataset {key!r} under {store.out}{hint}")
 
 
+@dataclass
+class Data:
+    """The plain-data views of one dataset (one set of statistics, from :mod:`.rows`)."""
+
+    key: str
+    board: pd.DataFrame
+    tests: str  # the leaderboard's test caption
+    curve: pd.DataFrame
+    best: str  # the best reference's label ("" without one)
+    saving: pd.DataFrame
+    saving_caption: str
+    mix: pd.DataFrame  # every row
+    main_mix: pd.DataFrame  # the ideal page and the main rows
+
+
+def views_of(key: str, cells: list[Cell]) -> Data:
+    rows = group_rows(cells)
+    board, tests = leaderboard.build(cells)
+    against, best = against_best(rows)
+    curve = budget.budget_curve(rows, best)
+    curve["significant"] = curve.row.map(against["significant"]).fillna(False).astype(bool)
+    curve["mark"] = curve.row.map(board.set_index("row")["significance"]).fillna("")
+    mix = budget.modality_mix(rows)
+    main = set(board.row[board.main]) if len(board) else set()
+    return Data(
+        key,
+        board,
+        tests,
+        curve,
+        best.label if best is not None else "",
+        budget.annotation_saving(rows, against, best),
+        budget.saving_caption(best),
+        mix,
+        mix.loc[["ideal page", *(r for r in mix.index if r in main)]],
+    )
+
+
+def figure_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
+    draws = {
+        "budget_curve": plots.draw_curve(data.curve),
+        "modality_mix": plots.draw_mix(data.main_mix),
+    }
+    if data.best:
+        draws["budget_diff"] = plots.draw_diff(data.curve, data.best)
+    out: dict[Path, bytes | str] = {}
+    for name, draw in draws.items():
+        out |= {folder / n: raw for n, raw in figures.render(name, draw).items()}
+    return out
+
+
+def figure_notes(data: Data) -> dict[str, str]:
+    _, _, left = plots.curve_parts(data.curve)
+    left_note = f" {left} methods measured at one budget only are in the tables." if left else ""
+    left_note += f" {GAIN_NOTE}."
+    return {
+        "budget_curve": "nDCG@10 (mean over queries of the seed-averaged value) against the "
+        "budget; label-free baselines as horizontal lines. No confidence bands: compare "
+        "methods on the paired-difference figure." + left_note,
+        "budget_diff": f"Difference in nDCG@10 to the best reference ({data.best or 'none'}) "
+        "with the paired 95 % CI over queries; filled markers: significant in the "
+        "leaderboard's test (paired t-test, Holm), hollow: not significant." + left_note,
+        "modality_mix": f"Share of each modality in the top 10: the ideal page and the "
+        f"{len(data.main_mix) - 1} rows of the main table (all {len(data.mix) - 1} rows in the "
+        "table below).",
+    }
+
+
+def table_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
+    """The budget table (Markdown, LaTeX) and the annotation saving (Markdown)."""
+    table = budget.budget_table(data.curve)
+    saving = budget.saving_table(data.saving)
+    files: dict[Path, bytes | str] = {
+        folder / "budget.md": f"# nDCG@10 against the budget: {data.key}\n\n"
+        + (table.to_markdown() if len(table) else "")
+        + f"\n\n{budget.budget_caption(data.curve)}\n",
+        folder / "saving.md": (saving.to_markdown(index=False) if len(saving) else "no "
+        "fully-annotated reference") + f"\n\n{data.saving_caption}\n",
+    }  # fmt: skip
+    for suffix, text in tables.budget_tables(data.curve, data.key, data.tests).items():
+        files[folder / f"budget{suffix}.tex"] = text
+    return files
+
+
+def page(folder: Path, data: Data, prov: provenance.Provenance, written: list[Path]) -> str:
+    board = data.board
+    views = html.Views(
+        data.key,
+        leaderboard.formatted(board[board.main]) if len(board) else board,
+        leaderboard.formatted(board[~board.main]) if len(board) else board,
+        f"{leaderboard.notes(board)} {data.tests}",
+        budget.budget_table(data.curve),
+        budget.budget_caption(data.curve),
+        budget.saving_table(data.saving),
+        data.saving_caption,
+        data.mix,
+        figure_notes(data),
+    )
+    return html.page(views, prov, folder, written)
+
+
 def write(store: Store, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
     """Write every view of dataset ``key``: returns the leaderboard, its caption and the written
     paths (index.html last)."""
     cells = require(store, key)
-    rows = group_rows(cells)
-    board, caption = leaderboard.build(cells)
-    tests, best = against_best(rows)
-    curve = budget.budget_curve(rows, best)
-    table = budget.budget_table(curve)
-    saving = budget.annotation_saving(rows, tests, best)
-    mix = budget.modality_mix(rows)
+    data = views_of(key, cells)
     folder = store.out / "reports" / key
-    files: dict[Path, bytes | str] = dict(leaderboard.files(store.out, key, board, caption))
-    files[folder / "budget_curve.png"] = figures.draw_budget_curve(
-        curve, f"{key}: nDCG@10 vs annotation budget"
-    )
-    files[folder / "modality_mix.png"] = figures.draw_modality_mix(
-        mix, f"{key}: modality mix of the top 10"
-    )
-    files[folder / "budget.md"] = (table.to_markdown() if not table.empty else "") + "\n"
-    files[folder / "budget.tex"] = (table.to_latex() if not table.empty else "") + "\n"
-    files[folder / "saving.md"] = (
-        saving.to_markdown(index=False) if not saving.empty else "no fully-annotated reference"
-    ) + "\n"
-    files[folder / "index.html"] = html.page(key, board, caption, table, saving, mix)
-    publish(files)
-    return board, caption, list(files)
+    files: dict[Path, bytes | str] = dict(leaderboard.files(store.out, key, data.board, data.tests))
+    files |= figure_files(folder, data) | table_files(folder, data)
+    index = folder / "index.html"
+    prov = provenance.collect(cells, store.pack(key).dataset())
+    files[index] = page(folder, data, prov, [*files, index])
+    stale = leaderboard.obsolete(store.out, key, list(files))
+    stale += [p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")]
+    publish(files, obsolete=[p for p in stale if p not in files])
+    return data.board, data.tests, list(files)

@@ -55,6 +55,15 @@ class Row:
         return self.budget == 1.0
 
     @property
+    def main(self) -> bool:
+        """A row of the main table: the default variant (default strategy and hyper-parameters)
+        of a reranker in the default run, as the manifest says (written at run time; older
+        manifests: a label without ``[strategy]`` or ``{parameters}``)."""
+        manifest = self.cells[0].manifest
+        default = manifest.get("default_variant", not any(c in self.label for c in "[{"))
+        return bool(default and manifest.get("in_default_run", True))
+
+    @property
     def seeds(self) -> list[int]:
         return sorted({c.seed for c in self.cells})
 
@@ -94,6 +103,20 @@ class Row:
     def mean(self, metric: str = MAIN_METRIC) -> float:
         """Mean over seeds of the per-seed means."""
         return float(self.per_seed()[metric].mean())
+
+    def summary(self, metric: str) -> tuple[float, float]:
+        """Mean and std (ddof 1; 0 for one seed) over seeds of the per-seed means; NaN when
+        a seed lacks the measure (a user-added measure not computed for every cell)."""
+        per_seed = self.per_seed()
+        if metric not in per_seed or per_seed[metric].isna().any():
+            return float("nan"), float("nan")
+        values = per_seed[metric]
+        return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+    def measures(self) -> list[str]:
+        """Every measure stored for the row's cells (their manifests' means), in the order
+        first stored."""
+        return list(dict.fromkeys(m for c in self.cells for m in c.manifest["mean"]))
 
     def units(self) -> float:
         """Annotation units per seed (summed over folds), averaged over seeds."""

@@ -96,29 +96,31 @@ def p_text(p: float) -> str:
     return "< 1e-300" if p == 0 else f"{p:.2g}"
 
 
-def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str], title: str) -> bytes:
+def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str]) -> dict[str, bytes]:
     """``a - b`` over the (x, y) plane, coloured around 0, each cell labelled with the
-    difference and its Holm verdict (▲ ▼ ≈)."""
-    from benchmark.reporting.figures import png, pyplot
+    difference and its Holm verdict (▲ ▼ ≈); every size and format of
+    :func:`benchmark.reporting.figures.render`."""
+    from benchmark.reporting.figures import render
 
     lines = grid_of(table, x, y, *pair)
     diff = lines.pivot_table(index=y, columns=x, values="diff", aggfunc="first")
     marks = lines.assign(mark=lines.apply(verdict, axis=1))
     mark = marks.pivot_table(index=y, columns=x, values="mark", aggfunc="first")
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(3.6, 3.0))
     bound = float(np.nanmax(np.abs(diff.to_numpy()))) or 1.0
-    image = ax.imshow(diff.to_numpy(), cmap="RdBu", vmin=-bound, vmax=bound, origin="lower")
-    for (i, j), value in np.ndenumerate(diff.to_numpy()):
-        ax.text(j, i, f"{value:+.3f}\n{mark.iat[i, j]}", ha="center", va="center", fontsize=8)
-    ax.set_xticks(range(len(diff.columns)), [f"{v:g}" for v in diff.columns], fontsize=8)
-    ax.set_yticks(range(len(diff.index)), [f"{v:g}" for v in diff.index], fontsize=8)
-    ax.set_xlabel(x, fontsize=8)
-    ax.set_ylabel(y, fontsize=8)
-    ax.set_title(title, fontsize=8)
-    fig.colorbar(image, ax=ax, label=f"nDCG@10 {pair[0]} − {pair[1]}").ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    return png(fig, plt, dpi=200)
+
+    def draw(plt: Any, width: float) -> Any:
+        fig, ax = plt.subplots(figsize=(width, min(0.8 * width, 3.0)), layout="constrained")
+        image = ax.imshow(diff.to_numpy(), cmap="RdBu", vmin=-bound, vmax=bound, origin="lower")
+        for (i, j), value in np.ndenumerate(diff.to_numpy()):
+            ax.text(j, i, f"{value:+.3f} {mark.iat[i, j]}", ha="center", va="center")
+        ax.set_xticks(range(len(diff.columns)), [f"{v:g}" for v in diff.columns])
+        ax.set_yticks(range(len(diff.index)), [f"{v:g}" for v in diff.index])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        fig.colorbar(image, ax=ax, label=f"Δ nDCG@10 (exp. gain)\n{pair[0]} − {pair[1]}")
+        return fig
+
+    return render("heatmap", draw)
 
 
 def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, bytes | str]:
@@ -138,6 +140,6 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
     }
     if spec.get("axes") and not table.empty:
         x, y = spec["axes"]
-        title = f"{pairs[0][0]} − {pairs[0][1]}, nDCG@10"
-        out[folder / "heatmap.png"] = heatmap(table, x, y, pairs[0], title)
+        for name, data in heatmap(table, x, y, pairs[0]).items():
+            out[folder / name] = data
     return out

@@ -41,7 +41,7 @@ def holm(p_values: list[float]) -> list[float]:
 
 def caption(n: int, against: str) -> str:
     return (
-        f"{TEST_NAME} on per-query NDCG@10 averaged over seeds, each row against {against}; "
+        f"{TEST_NAME} on per-query nDCG@10 averaged over seeds, each row against {against}; "
         f"Holm correction over {n} comparisons; alpha = {ALPHA}. "
         "▲/▼: significantly better/worse."
     )

@@ -17,8 +17,9 @@ For each dataset of the grid, from its rows (:mod:`benchmark.reporting.rows`):
 * **versus**: each row of a strategy not in ``versus`` (default ``["middle", "top-p"]``,
   SMAR's bands) against the same reranker's row under each ``versus`` strategy at the same
   budget; paired tests with Holm over all of the dataset's such comparisons;
-* **figures**: one per strategy, the difference to the reference against the budget, one line
-  per reranker with its bootstrap CI, the ``versus`` strategies of the same rerankers dotted.
+* **figures**: one per strategy (PNG, PDF, SVG at two widths), the difference to the reference
+  against the budget, one line per reranker with its bootstrap CI, the ``versus`` strategies of
+  the same rerankers dotted.
 """
 
 from __future__ import annotations
@@ -203,7 +204,7 @@ def captions(spec: dict[str, Any]) -> tuple[str, str]:
 
 def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, bytes | str]:
     """The view's files under ``reports/<name>/``: saving and versus tables (Markdown, CSV)
-    over the grid's datasets, and ``<dataset>/<strategy>.png`` budget curves."""
+    over the grid's datasets, and ``<dataset>/<strategy>-<width>.<format>`` budget curves."""
     folder = store.out / "reports" / str(spec["name"])
     savings, matches = [], []
     out: dict[Any, bytes | str] = {}
@@ -214,9 +215,9 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
         savings.append(saved.assign(key=key))
         matches.append(against.assign(key=key))
         for strategy in sorted(set(lines.strategy) - set(spec.get("versus", VERSUS))):
-            title = f"{key}: [{strategy}] − {spec.get('reference', REFERENCE)}"
             shown = lines[lines.strategy.isin([strategy, *spec.get("versus", VERSUS)])]
-            out[folder / key / f"{strategy}.png"] = figure(shown, strategy, title)
+            for name, data in figure(shown, strategy).items():
+                out[folder / key / name] = data
     saved_all = pd.concat(savings, ignore_index=True) if savings else pd.DataFrame()
     versus_all = pd.concat(matches, ignore_index=True) if matches else pd.DataFrame()
     saving_caption, versus_caption = captions(spec)
@@ -227,30 +228,35 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
     return out
 
 
-def figure(lines: pd.DataFrame, strategy: str, title: str) -> bytes:
+def figure(lines: pd.DataFrame, strategy: str) -> dict[str, bytes]:
     """nDCG@10 − reference against the budget: ``strategy``'s rerankers solid with their
-    bootstrap CI, the other strategies in ``lines`` dotted."""
-    from benchmark.reporting.figures import png, pyplot
+    bootstrap CI, the other strategies in ``lines`` dotted; every size and format of
+    :func:`benchmark.reporting.figures.render`."""
+    from benchmark.reporting.figures import render, styles
 
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(5.2, 3.4))
-    for i, (reranker, group) in enumerate(lines.groupby("reranker")):
-        for other, g in group.groupby("strategy"):
-            g = g.sort_values("budget")
-            x, own = g.budget * 100, other == strategy
-            style = {"color": f"C{i % 10}", "linestyle": "-" if own else ":"}
-            marker = "o" if own else "."
-            ax.plot(x, g["diff"], marker=marker, label=f"{reranker} [{other}]", **style)
-            if own:
-                ax.fill_between(x, g.ci_low, g.ci_high, alpha=0.2, color=style["color"])
-    ax.axhline(0, color="grey", linewidth=1)
-    ax.set_xscale("log")
+    colours = styles(sorted(set(lines.reranker)))
     ticks = sorted(lines.budget.unique() * 100)
-    ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
-    ax.minorticks_off()
-    ax.set_xlabel("annotation budget (log scale)", fontsize=8)
-    ax.set_ylabel("nDCG@10 − reference (95 % bootstrap CI)", fontsize=8)
-    ax.set_title(title, fontsize=8)
-    ax.legend(fontsize=6, loc="lower right")
-    fig.tight_layout()
-    return png(fig, plt, dpi=150)
+
+    def draw(plt: Any, width: float) -> Any:
+        fig, ax = plt.subplots(figsize=(width, min(0.75 * width, 3.2)), layout="constrained")
+        for (reranker, other), g in lines.groupby(["reranker", "strategy"]):
+            g, own = g.sort_values("budget"), other == strategy
+            style = {"color": colours[reranker]["color"], "linestyle": "-" if own else ":"}
+            marker = colours[reranker]["marker"] if own else "."
+            ax.plot(
+                g.budget * 100, g["diff"], marker=marker, label=f"{reranker} [{other}]", **style
+            )
+            if own:
+                ax.fill_between(
+                    g.budget * 100, g.ci_low, g.ci_high, alpha=0.2, color=style["color"]
+                )
+        ax.axhline(0, color="0.5", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
+        ax.minorticks_off()
+        ax.set_xlabel("annotation budget (log scale)")
+        ax.set_ylabel("Δ nDCG@10 (exp. gain) vs reference\n(95 % bootstrap CI)")
+        ax.legend(loc="lower right", fontsize=6)
+        return fig
+
+    return render(strategy, draw)

@@ -26,7 +26,14 @@ from typing import Any
 
 from benchmark.core.config import SUITE_VERSION
 from benchmark.store.cells import Cell, LooseCells
-from benchmark.store.files import StoreError, publish, staged, sweep_temporaries, write_atomic
+from benchmark.store.files import (
+    StoreError,
+    publish,
+    staged,
+    sweep_temporaries,
+    temporary,
+    write_atomic,
+)
 from benchmark.store.packs import MANIFESTS, Pack
 
 __all__ = ["Cell", "Store", "StoreError", "publish", "staged", "write_atomic"]
@@ -63,18 +70,24 @@ class Store:
 
     def cells(self, key: str) -> list[Cell]:
         """The current cells of dataset ``key``: this suite version, the dataset's current
-        data; cell folders win over packed copies. Raises :class:`StoreError` on an unreadable
-        cell or when cells of several data versions exist and none is marked current."""
+        data (one fingerprint, or one per fold of a cross-validated key); cell folders win over
+        packed copies. Raises :class:`StoreError` on an unreadable cell or when a fold has cells
+        of several data versions and no ``dataset.json`` says which is current."""
         merged = dict(self.packed(key))
         merged |= {c.run_id: c for c in self.loose.scan() if c.dataset_key == key}
         cells = [c for c in merged.values() if c.config.get("suite_version") == SUITE_VERSION]
-        prints = {c.config.get("data_fingerprint", "") for c in cells}
-        record = self.pack(key).dataset()
-        if record is not None:
-            prints = {record["fingerprint"]}
-        elif len(prints) > 1:
+        by_fold: dict[str, set[str]] = {}
+        for c in cells:
+            fold = str(c.config.get("dataset_params", {}).get("fold"))
+            by_fold.setdefault(fold, set()).add(c.config.get("data_fingerprint", ""))
+        prints = set().union(*by_fold.values())
+        current = self.pack(key).fingerprints()
+        if current is not None:
+            prints = current
+        elif any(len(versions) > 1 for versions in by_fold.values()):
+            versions = max(len(v) for v in by_fold.values())
             raise StoreError(
-                f"{self.out / 'cells' / key}: cells of {len(prints)} versions of the data and no "
+                f"{self.out / 'cells' / key}: cells of {versions} versions of the data and no "
                 "dataset.json saying which is current; re-run to mark it"
             )
         return sorted(
@@ -126,10 +139,25 @@ class Store:
 
     # -- datasets -------------------------------------------------------------------------
     def mark_dataset(self, key: str, record: dict[str, Any]) -> None:
-        """Record the data version (fingerprint) the views of ``key`` show from now on."""
+        """Record the data version the views of ``key`` show from now on: ``fingerprint``, or
+        ``fingerprints`` (every fold's) for a cross-validated key."""
         pack = self.pack(key)
         with pack.locked():
             pack.mark(record)
+
+    def check_writable(self) -> None:
+        """Create the results folder if needed and write (then remove) a probe file in it, so a
+        read-only or full folder is one :class:`StoreError` before any cell runs."""
+        probe = temporary(self.out / "probe")
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            probe.write_bytes(b"probe")
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write to the results folder {self.out}: {exc.strerror or exc}"
+            ) from None
+        finally:
+            probe.unlink(missing_ok=True)
 
     def sweep(self) -> list[Path]:
         """Remove what dead processes left behind in the results folder."""

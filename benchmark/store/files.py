@@ -15,7 +15,7 @@ import errno
 import os
 import re
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,8 +50,9 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     publish({path: data})
 
 
-def publish(files: Mapping[Path, bytes | str]) -> None:
-    """Write several files all-or-nothing (see the module docstring)."""
+def publish(files: Mapping[Path, bytes | str], obsolete: Iterable[Path] = ()) -> None:
+    """Write several files all-or-nothing (see the module docstring); then remove the
+    ``obsolete`` files (an earlier set's files that this set replaces by none)."""
     written: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():
@@ -63,6 +64,8 @@ def publish(files: Mapping[Path, bytes | str]) -> None:
         raise
     for tmp, path in written:
         os.replace(tmp, path)
+    for path in obsolete:
+        path.unlink(missing_ok=True)
 
 
 def alive(host: str, pid: int) -> bool:

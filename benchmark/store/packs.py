@@ -8,9 +8,10 @@ harness from ranx's float64 per-query values), and the per-query nDCG@10 that th
 confidence intervals and figures use is kept at float32 precision (7 significant digits;
 exact per-query float64 values take about twice the space and are incompressible), which every
 report reads it at (:mod:`benchmark.reporting.rows`), so every committed number is re-computed
-exactly from the committed files. A few hundred cells take a few hundred KB. ``dataset.json``
-records the dataset the folder's current cells were computed on (spec, parameters, version,
-content fingerprint). The cell folders (local) keep every measure per query at float64.
+exactly from the committed files. ``dataset.json`` records the dataset the folder's current
+cells were computed on (spec, parameters, version, content ``fingerprint``; a cross-validated
+dataset has ``fingerprints``, one per fold). The cell folders (local) keep every measure per
+query at float64.
 
 Writers hold the pack's lock and write ``metrics.parquet`` before the manifests (each
 atomically); a pack only ever gains cells, so a reader that reads the manifests first always finds
@@ -126,7 +127,20 @@ class Pack:
         if not path.exists():
             return None
         try:
-            record: dict[str, Any] = json.loads(path.read_text())
+            record = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: not a readable dataset record ({exc})") from None
+        if not isinstance(record, dict):
+            raise StoreError(f"{path}: not a readable dataset record (not a JSON object)")
         return record
+
+    def fingerprints(self) -> set[str] | None:
+        """The current data fingerprints of ``dataset.json`` (one per fold of a cross-validated
+        dataset), or None without a record."""
+        record = self.dataset()
+        if record is None:
+            return None
+        prints = record.get("fingerprints", [record.get("fingerprint")])
+        if not isinstance(prints, list) or not all(isinstance(p, str) for p in prints):
+            raise StoreError(f"{self.folder / DATASET}: a dataset record without a fingerprint")
+        return set(prints)

@@ -1,28 +1,19 @@
-"""Reproduce a published learning-to-rank number: LambdaMART on ``letor:mq2008``, five folds,
-NDCG@k under the LETOR 4.0 evaluation convention.
+"""Reproduce published LETOR numbers: the suite's rerankers at budget 100 % on a plain ``letor:``
+dataset, five-fold cross-validated (``fold=all``, one run), each fold's saved test run re-scored
+under the convention of LETOR's evaluation script (:mod:`benchmark.tools.letor_eval`).
 
-``python -m benchmark.tools.reproduce_letor [--out DIR] [--seeds N]`` runs the suite's
-``lambdamart`` reranker at budget 100 % (every page label of ``page_train``/``page_valid``
-revealed) on each
-fold through the normal harness (cells are cached under ``DIR/runs``), then re-scores the saved
-test runs the way LETOR 4.0's ``Eval-Score-4.0.pl`` (Jun Xu and Tie-Yan Liu, March 2009) does:
+``python -m benchmark.tools.reproduce_letor [--dataset letor:ohsumed] [--rerankers
+lambdamart,allrank] [--seeds N] [--convention 3.0|4.0] [--out DIR]``
 
-* gain ``2^label - 1`` (the script's table: 2 -> 3, 1 -> 1, 0 -> 0);
-* discount 1 at ranks 1 and 2 and ``1 / log2(rank)`` from rank 3 on;
-* a query without a relevant document scores 0 and IS counted in the mean;
-* a query with fewer than k documents scores 0 at NDCG@k (the script computes NDCG only up to
-  the list length and adds the undefined entries as 0): 403 of MQ2008's 784 queries have fewer
-  than 10 documents, which is why LETOR's MQ2008 NDCG@10 is far below its NDCG@5;
-* P@k counts labels 1 and 2 as relevant and a missing rank (fewer than k documents) as not
-  relevant; AP is the mean of the precisions at the relevant ranks of the whole list, 0 without
-  a relevant document (the script's ``PrecisionAtN`` and ``MAP``);
-* the mean over a fold's test queries, then the mean over the five folds.
+* ``letor:ohsumed`` (LETOR 3.0) is scored as ``Eval-Score-3.0.pl`` does, beside the four LETOR
+  3.0 baselines (RankSVM, RankBoost, ListNet, AdaRank-MAP) as quoted in the suite's ANCHORS;
+* ``letor:mq2008`` (LETOR 4.0) as ``Eval-Score-4.0.pl`` does (no published MQ2008 table could be
+  retrieved: none is printed).
 
-These are the columns of the published LETOR 4.0 baseline tables (NDCG@1/3/10, P@1/3/10, MAP).
-
-The suite's own NDCG@10 (PROTOCOL §6: log2(rank + 1) discount, queries without a relevant
-document excluded) is printed next to it. Ties: the saved run breaks score ties by item id, the
-Perl script by file order; LambdaMART scores rarely tie.
+Each fold's figure is the mean over its test queries (every query, as the scripts count them),
+averaged over seeds; the table's last row is the mean over the five folds, as LETOR reports.
+The last column is the suite's own NDCG@10 (PROTOCOL §6: log2(rank + 1) discount, queries
+without a relevant document excluded), pooled over the test queries of all folds.
 """
 
 from __future__ import annotations
@@ -30,125 +21,142 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from benchmark import configure_environment
+from benchmark.tools.letor_eval import evaluate, ranked_labels
 
-KS = (1, 3, 5, 10)
-PRECISION_KS = (1, 3, 10)
-LETOR_COLUMNS = [f"NDCG@{k}" for k in KS] + [f"P@{k}" for k in PRECISION_KS] + ["MAP"]
-
-
-def letor_ndcg(labels_in_rank_order: list[int], k: int) -> float:
-    """NDCG@k of one ranked list exactly as ``Eval-Score-4.0.pl`` computes it."""
-    n = len(labels_in_rank_order)
-    if n < k:
-        return 0.0
-
-    def dcg(labels: list[int]) -> float:
-        return sum(
-            (2**lab - 1) / (1.0 if r < 2 else np.log2(r + 1)) for r, lab in enumerate(labels[:k])
-        )
-
-    best = dcg(sorted(labels_in_rank_order, reverse=True))
-    return dcg(labels_in_rank_order) / best if best > 0 else 0.0
-
-
-def letor_precision(labels_in_rank_order: list[int], k: int) -> float:
-    """P@k as ``Eval-Score-4.0.pl``: labels > 0 relevant, ranks past the list not relevant."""
-    return sum(lab > 0 for lab in labels_in_rank_order[:k]) / k
+SUITE = "suite NDCG@10"
+COLUMNS = {
+    "3.0": ["NDCG@1", "NDCG@3", "NDCG@5", "NDCG@10", "P@1", "P@3", "P@5", "P@10", "MAP"],
+    "4.0": ["NDCG@1", "NDCG@3", "NDCG@5", "NDCG@10", "P@1", "P@3", "P@10", "MAP"],
+}
+CONVENTION = {"ohsumed": "3.0", "mq2008": "4.0"}
+#: ANCHORS.md: "Baselines on LETOR3.0" (Microsoft Research), as quoted in honbaa/RankBCA at
+#: 0908f51fc547ec4c39585918523a5853e40be6ad, RankBCA_OHSUMED_Thread_Cross/src/test/
+#: ParallelRankBCAClient.java (a secondary transcription); mean over the 5 test folds,
+#: Eval-Score-3.0.pl, OHSUMED QueryLevelNorm. Columns as COLUMNS["3.0"].
+PUBLISHED = {
+    "ohsumed": {
+        "RankSVM": (0.4958, 0.4207, 0.4164, 0.4140, 0.5974, 0.5427, 0.5319, 0.4864, 0.4334),
+        "RankBoost": (0.4632, 0.4555, 0.4494, 0.4302, 0.5576, 0.5609, 0.5447, 0.4966, 0.4411),
+        "ListNet": (0.5326, 0.4732, 0.4432, 0.4410, 0.6524, 0.6016, 0.5502, 0.4975, 0.4457),
+        "AdaRank-MAP": (0.5388, 0.4682, 0.4613, 0.4429, 0.6338, 0.5895, 0.5674, 0.4976, 0.4487),
+    }
+}
 
 
-def letor_average_precision(labels_in_rank_order: list[int]) -> float:
-    """AP over the whole list as ``Eval-Score-4.0.pl``; 0 without a relevant document."""
-    hits, total = 0, 0.0
-    for rank, lab in enumerate(labels_in_rank_order, start=1):
-        if lab > 0:
-            hits += 1
-            total += hits / rank
-    return total / hits if hits else 0.0
-
-
-def evaluate_run(run_path: Path, qrels_path: Path) -> dict[str, float]:
-    """Mean LETOR-convention NDCG@k, P@k and MAP over every query of the qrels."""
-    from benchmark.pipeline.metrics import read_qrels, read_run
-
-    qrels, run = read_qrels(qrels_path), read_run(run_path)
-    scores: dict[str, list[float]] = {name: [] for name in LETOR_COLUMNS}
-    for qid, judged in qrels.items():
-        ranked = sorted(run[qid].items(), key=lambda item: -item[1])
-        labels = [judged.get(doc, 0) for doc, _ in ranked]
-        for k in KS:
-            scores[f"NDCG@{k}"].append(letor_ndcg(labels, k))
-        for k in PRECISION_KS:
-            scores[f"P@{k}"].append(letor_precision(labels, k))
-        scores["MAP"].append(letor_average_precision(labels))
-    return {name: float(np.mean(values)) for name, values in scores.items()}
-
-
-def run_folds(dataset: str, out: Path, seeds: int, folds: int) -> list[dict[str, float]]:
-    """Run (or reuse) LambdaMART at 100 % on every fold; one row of metrics per fold."""
+def run_cells(dataset: str, rerankers: list[str], seeds: int, out: Path) -> list[Any]:
+    """Run (or reuse) every reranker at 100 % on every fold; a packed cell (no run file) is
+    recomputed, which gives the same numbers."""
     from benchmark.pipeline import grid
     from benchmark.store import Store
 
-    rows = []
     store = Store(out)
-    for fold in range(1, folds + 1):
-        cells = grid.plan(dataset, ["lambdamart"], [1.0], seeds, dataset_params={"fold": fold})
-        outcome = grid.run(cells, store, progress=False)
-        if any(not (r.run_dir / "run.trec").exists() for r in outcome.results):
-            outcome = grid.run(cells, store, progress=False, force=True)  # packed: no run file
-        if outcome.failures:
-            raise RuntimeError(f"fold {fold}: {outcome.failures[0][1]}")
-        per_seed = []
-        for result in outcome.results:
-            qrels = result.run_dir.parent.parent / result.manifest["qrels"]
-            letor = evaluate_run(result.run_dir / "run.trec", qrels)
-            letor["suite NDCG@10"] = result.manifest["mean"]["ndcg_burges@10"]
-            per_seed.append(letor)
-        rows.append({key: float(np.mean([r[key] for r in per_seed])) for key in per_seed[0]})
-        rows[-1]["queries"] = (
-            result.manifest["queries_evaluated"] + result.manifest["excluded_queries"]["count"]
-        )
+    cells = grid.plan(dataset, rerankers, [1.0], seeds, dataset_params={"fold": "all"})
+    grid.mark_datasets(cells, store)
+    outcome = grid.run(cells, store, progress=False)
+    if any(not (r.run_dir / "run.trec").exists() for r in outcome.results):
+        outcome = grid.run(cells, store, progress=False, force=True)
+    if outcome.failures:
+        raise RuntimeError(f"{outcome.failures[0][0].reranker}: {outcome.failures[0][1]}")
+    return list(outcome.results)
+
+
+def score_cell(result: Any, version: str) -> dict[str, float]:
+    """One cell's test run under the script's convention (means over its test queries)."""
+    from benchmark.pipeline.metrics import read_qrels, read_run
+
+    qrels = read_qrels(result.run_dir.parent.parent / result.manifest["qrels"])
+    run = read_run(result.run_dir / "run.trec")
+    return evaluate({q: ranked_labels(judged, run[q]) for q, judged in qrels.items()}, version)
+
+
+def fold_rows(results: list[Any], reranker: str, version: str) -> list[dict[str, float]]:
+    """One row per fold (means over seeds) of ``reranker``'s cells."""
+    rows = []
+    mine = [r for r in results if r.config.reranker == reranker]
+    for fold in sorted({r.config.dataset_params["fold"] for r in mine}):
+        cells = [r for r in mine if r.config.dataset_params["fold"] == fold]
+        scored = [score_cell(r, version) for r in cells]
+        row = {k: float(np.mean([s[k] for s in scored])) for k in COLUMNS[version]}
+        row["queries"] = len(read_queries(cells[0]))
+        rows.append(row)
     return rows
 
 
-def table(rows: list[dict[str, float]]) -> str:
-    keys = [*LETOR_COLUMNS, "suite NDCG@10"]
-    lines = ["| fold | test queries | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
+def read_queries(result: Any) -> set[str]:
+    from benchmark.pipeline.metrics import read_qrels
+
+    return set(read_qrels(result.run_dir.parent.parent / result.manifest["qrels"]))
+
+
+def suite_ndcg(results: list[Any], reranker: str) -> float:
+    """The suite's NDCG@10 over the test queries of all folds (mean over seeds)."""
+    from benchmark.reporting.rows import group_rows
+
+    (row,) = group_rows([r.cell for r in results if r.config.reranker == reranker])
+    return row.mean()
+
+
+def table(name: str, rows: list[dict[str, float]], version: str) -> str:
+    keys = COLUMNS[version]
+    lines = [f"| {name}: fold | test queries | " + " | ".join(keys) + " |"]
+    lines.append("|---" * (len(keys) + 2) + "|")
     for fold, row in enumerate(rows, start=1):
         cells = " | ".join(f"{row[k]:.4f}" for k in keys)
         lines.append(f"| {fold} | {int(row['queries'])} | {cells} |")
     mean = " | ".join(f"**{np.mean([r[k] for r in rows]):.4f}**" for k in keys)
-    lines.append(f"| mean | {sum(int(r['queries']) for r in rows)} | {mean} |")
+    lines.append(f"| mean of folds | {sum(int(r['queries']) for r in rows)} | {mean} |")
+    return "\n".join(lines)
+
+
+def comparison(
+    means: dict[str, dict[str, float]], suite: dict[str, float], name: str, version: str
+) -> str:
+    """Our rerankers' mean over folds beside the published rows of the dataset (if any)."""
+    keys = COLUMNS[version]
+    lines = ["| algorithm | " + " | ".join(keys) + f" | {SUITE} |", "|---" * (len(keys) + 2) + "|"]
+    for algo, values in PUBLISHED.get(name, {}).items():
+        lines.append(f"| {algo} (published) | " + " | ".join(f"{v:.4f}" for v in values) + " | |")
+    for algo, row in means.items():
+        cells = " | ".join(f"{row[k]:.4f}" for k in keys)
+        lines.append(f"| {algo} (this suite) | {cells} | {suite[algo]:.4f} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmark.tools.reproduce_letor",
-        description="LambdaMART on letor:mq2008, 5 folds, NDCG@k under the LETOR 4.0 "
-        "evaluation convention (Eval-Score-4.0.pl).",
+        description="Rerankers at budget 100 % on a plain letor: dataset, 5-fold "
+        "cross-validated, scored under LETOR's evaluation-script convention.",
     )
+    parser.add_argument("--dataset", default="letor:ohsumed", help="default: letor:ohsumed")
+    parser.add_argument("--rerankers", default="lambdamart", help="default: lambdamart")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per fold (default 3)")
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results"),
-        help="results folder for the cells (default: results)",
+        "--convention", choices=sorted(COLUMNS), help="3.0 or 4.0 (default: the dataset's)"
     )
-    parser.add_argument("--seeds", type=int, default=1, help="seeds per fold (default 1)")
-    parser.add_argument("--dataset", default="letor:mq2008", help="default: letor:mq2008")
+    parser.add_argument("--out", type=Path, default=Path("results"), help="default: results")
     args = parser.parse_args(argv)
-
-    rows = run_folds(args.dataset, args.out, args.seeds, folds=5)
+    name = args.dataset.partition(":")[2]
+    version = args.convention or CONVENTION.get(name, "4.0")
+    rerankers = [r.strip() for r in args.rerankers.split(",")]
+    results = run_cells(args.dataset, rerankers, args.seeds, args.out)
+    means, suite = {}, {}
     print(
-        f"LambdaMART (suite defaults) on {args.dataset} at budget 100 %, {args.seeds} seed(s) "
-        "per fold; NDCG@k, P@k and MAP under the LETOR 4.0 convention (Eval-Score-4.0.pl: queries "
-        "without relevant documents and queries with fewer than k documents count as 0); last "
-        "column: the suite's NDCG@10 (PROTOCOL §6, such queries excluded).\n"
+        f"{args.dataset}, 5 folds, budget 100 %, {args.seeds} seed(s) per fold; figures under "
+        f"Eval-Score-{version}.pl's convention (every test query counts; mean over the queries "
+        f"of a fold, then over the folds); {SUITE}: PROTOCOL §6, pooled over all folds.\n"
     )
-    print(table(rows))
+    for reranker in rerankers:
+        rows = fold_rows(results, reranker, version)
+        print(table(reranker, rows, version) + "\n")
+        means[reranker] = {k: float(np.mean([r[k] for r in rows])) for k in COLUMNS[version]}
+        suite[reranker] = suite_ndcg(results, reranker)
+    print(comparison(means, suite, name, version))
     return 0
 
 

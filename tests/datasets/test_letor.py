@@ -1,9 +1,10 @@
 """Real LETOR data: golden counts of every shipped dataset, checksums and declared counts,
-the data-folder errors, the ``letor`` / ``letor-serp`` families, and the LETOR 4.0 NDCG."""
+the data-folder errors, the ``letor`` / ``letor-serp`` families and user folders."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -11,12 +12,11 @@ import numpy as np
 import pytest
 
 from benchmark import cli
-from benchmark.core.catalog import load_dataset
+from benchmark.core.catalog import dataset_key, load_dataset
 from benchmark.core.data import DataError
 from benchmark.pipeline import grid, stage1
 from benchmark.pipeline.prepare import default_data_dir
 from benchmark.store import Store
-from benchmark.tools.reproduce_letor import letor_average_precision, letor_ndcg, letor_precision
 from datasets import checksums
 from datasets.catalogue import KNOWN
 from datasets.folds import counts, read_fold
@@ -161,14 +161,64 @@ def test_datasets_command_lists_counts_and_presence(capsys: pytest.CaptureFixtur
     assert "no" in next(r for r in out.splitlines() if r.startswith("letor:mslr-web30k ")).split()
 
 
-def test_letor4_ndcg_convention() -> None:
-    assert letor_ndcg([0, 0, 0, 0], 3) == 0.0  # no relevant document: 0, still counted
-    assert letor_ndcg([2, 1, 0], 5) == 0.0  # fewer than k documents: 0
-    # ranks 1 and 2 are not discounted; rank 3 by 1/log2(3); gains 2^l - 1
-    got = letor_ndcg([1, 0, 2, 0], 3)
-    assert got == pytest.approx((1 + 0 + 3 / np.log2(3)) / (3 + 1 + 0))
-    # P@k: labels 1 and 2 relevant, missing ranks not relevant; AP over the whole list
-    assert letor_precision([0, 2, 1], 3) == pytest.approx(2 / 3)
-    assert letor_precision([0, 2, 1], 10) == pytest.approx(2 / 10)
-    assert letor_average_precision([0, 2, 0, 1]) == pytest.approx((1 / 2 + 2 / 4) / 2)
-    assert letor_average_precision([0, 0]) == 0.0
+def letor_file(path: Path, qids: range) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "".join(
+            f"{lab} qid:{q} 1:{0.1 * i:.1f} 2:{0.2 * lab:.1f} # d{q}-{i}\n"
+            for q in qids
+            for i, lab in enumerate((2, 0, 1))
+        )
+    )
+
+
+def test_user_fold_without_vali_takes_valid_fraction(tmp_path: Path) -> None:
+    root = tmp_path / "mydata"
+    for k in (1, 2):
+        letor_file(root / f"Fold{k}" / "train.txt", range(10 * k, 10 * k + 10))
+        letor_file(root / f"Fold{k}" / "test.txt", range(100 + k, 101 + k))
+    letor_file(root / "Fold1" / "vali.txt", range(50, 53))
+    with_vali = load_dataset(f"letor:{root}", {"fold": 1}, tmp_path)
+    assert (with_vali["page_train"].n_queries, with_vali["page_valid"].n_queries) == (10, 3)
+    # Fold2/ has no vali.txt: like a flat folder, valid_fraction of its train queries
+    data = load_dataset(f"letor:{root}", {"fold": 2, "valid_fraction": 0.3}, tmp_path)
+    assert (data["page_train"].n_queries, data["page_valid"].n_queries) == (7, 3)
+    assert set(data["page_valid"].qids) < {str(q) for q in range(20, 30)}
+
+
+def test_user_folder_key_is_its_name_and_content(tmp_path: Path) -> None:
+    for parent in ("a", "b/c"):
+        letor_file(tmp_path / parent / "mydata" / "train.txt", range(1, 6))
+        letor_file(tmp_path / parent / "mydata" / "test.txt", range(7, 9))
+    a, b = (dataset_key(f"letor:{tmp_path / p / 'mydata'}") for p in ("a", "b/c"))
+    assert a == b and re.fullmatch(r"letor_mydata-[0-9a-f]{8}", a)  # not the parent folders
+    letor_file(tmp_path / "b/c/mydata/test.txt", range(7, 10))
+    assert dataset_key(f"letor:{tmp_path / 'b/c/mydata'}") != a  # other content, other key
+    assert dataset_key("letor-serp:mq2008") == "letor-serp_mq2008"  # named datasets by name
+
+
+def test_user_folder_messages_do_not_mention_data_dir(tmp_path: Path) -> None:
+    root = tmp_path / "mydata"
+    letor_file(root / "Fold1" / "train.txt", range(1, 6))
+    letor_file(root / "Fold1" / "test.txt", range(7, 9))
+    (root / "Fold2").mkdir()
+    with pytest.raises(FileNotFoundError) as err:
+        load_dataset(f"letor:{root}", {"fold": 2}, tmp_path)
+    assert "Fold2/train.txt" in str(err.value) and "--data-dir" not in str(err.value)
+    (tmp_path / "nothing").mkdir()
+    with pytest.raises(FileNotFoundError) as err:
+        load_dataset(f"letor:{tmp_path / 'nothing'}", {}, tmp_path)
+    assert "no LETOR layout" in str(err.value) and "--data-dir" not in str(err.value)
+
+
+def test_plain_letor_run_says_it_has_no_single_modal_rankers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "mydata"
+    letor_file(root / "train.txt", range(1, 11))
+    letor_file(root / "test.txt", range(20, 24))
+    argv = ["run", "--dataset", f"letor:{root}", "--rerankers", "interleave", "--quiet"]
+    assert cli.main([*argv, "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "single-modal rankers: none (this dataset has no modal_train split)" in out
+    assert "test queries evaluated: 4 (0 without a positive label excluded)" in out

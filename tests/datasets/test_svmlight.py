@@ -138,3 +138,24 @@ def test_query_file_errors(tmp_path: Path) -> None:
     assert read_svmlight(path, query_file=groups).qids.tolist() == [0, 1, 1]
     with pytest.raises(DataError, match="unexpected qid"):
         read_svmlight(write(tmp_path, b"1 qid:3 1:1\n"), query_file=groups)
+
+
+def test_width_is_bounded_and_the_line_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datasets import svmlight_checks
+
+    monkeypatch.setattr(svmlight, "CHUNK_BYTES", 64)  # the stray index in a later chunk
+    path = tmp_path / "data.txt"
+    lines = [f"{i % 3} qid:{i // 4} 1:0.5 3:0.25" for i in range(40)]
+    lines[33] = "1 qid:8 1:0.5 9999999:0.25"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=rf"{path}:34: feature index 9999999 is beyond 100,000"):
+        read_svmlight(path)
+    # the widest file allowed reads; the memory check refuses before allocating
+    lines[33] = f"1 qid:8 1:0.5 {svmlight_checks.MAX_FEATURES}:0.25"
+    path.write_text("\n".join(lines) + "\n")
+    assert read_svmlight(path).features.shape == (40, svmlight_checks.MAX_FEATURES)
+    monkeypatch.setattr(svmlight_checks, "available_memory", lambda: 1 << 20)
+    with pytest.raises(MemoryError, match=r"40 rows x 100,000 features need 15\.3 MiB"):
+        read_svmlight(path)

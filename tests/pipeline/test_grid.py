@@ -1,22 +1,35 @@
-"""Every grid file in grids/ is found by name and plans cells of registered rerankers."""
+"""Every grid file in grids/ is found by name, passes the schema and plans cells of registered
+rerankers; a grid's [report] table is read back."""
 
 from __future__ import annotations
 
 import pytest
 
-from benchmark.core.annotation import parse_budget
-from benchmark.pipeline import grid
+from benchmark.pipeline import gridfile
 
-NAMES = sorted(p.stem for p in grid.GRIDS.glob("*.toml"))
+NAMES = sorted(p.stem for p in gridfile.GRIDS.glob("*.toml"))
 
 
 def test_the_grid_folder_is_found() -> None:
-    assert "default" in NAMES and "smar-main" in NAMES
+    assert "default" in NAMES and "smar-main" in NAMES and "premise-map" in NAMES
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_grid_files_plan(name: str) -> None:
-    assert grid.load_grid(name, parse_budget)
+    assert gridfile.load_grid(name)
+
+
+def test_report_table() -> None:
+    spec = gridfile.report_spec("premise-map")
+    assert spec is not None and spec["axes"] == ["context_effect", "annotator_noise"]
+    assert spec["kind"] == "settings"  # the default kind
+    assert gridfile.report_spec("default") is None
+    assert gridfile.report_spec("active") == {
+        "kind": "strategies",
+        "name": "active",
+        "reference": "sft@100%",
+        "versus": ["middle", "top-p"],
+    }
 
 
 def test_report_kind_is_checked_before_any_cell(tmp_path) -> None:
@@ -26,11 +39,4 @@ def test_report_kind_is_checked_before_any_cell(tmp_path) -> None:
         '[[group]]\nrerankers = ["fusion-zscore"]\ndataset_params = { n_queries = 200 }\n'
     )
     with pytest.raises(ValueError, match="kind 'strategy' is not one of"):
-        grid.load_grid(str(path), parse_budget)
-    assert grid.report_spec("active") == {
-        "kind": "strategies",
-        "name": "active",
-        "reference": "sft@100%",
-        "versus": ["middle", "top-p"],
-    }
-    assert grid.report_spec("premise-map")["kind"] == "settings"  # the default kind
+        gridfile.load_grid(str(path))

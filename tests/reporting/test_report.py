@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from benchmark.core.catalog import dataset_key
-from benchmark.pipeline import grid
 from benchmark.pipeline.harness import run_cell
 from benchmark.reporting import budget, leaderboard, report
 from benchmark.reporting.compare import compare
@@ -18,23 +17,11 @@ from benchmark.store import Cell, Store
 from tests.conftest import TINY, tiny_config
 
 
-@pytest.fixture(scope="module")
-def swept(tmp_path_factory: pytest.TempPathFactory, cache) -> tuple[Store, str]:
-    out = tmp_path_factory.mktemp("report")
-    cells = grid.plan(
-        "synthetic-serp", ["lambdamart", "fusion-zscore"], [0.1, 0.3], 2, dataset_params=TINY
-    )
-    store = Store(out)
-    outcome = grid.run(cells, store, progress=False, cache=cache)
-    assert not outcome.failures
-    return store, outcome.results[0].manifest["dataset_key"]
-
-
 def test_report_views(swept) -> None:
     store, key = swept
     board, caption, paths = report.write(store, key)
     assert all(p.exists() and p.stat().st_size > 0 for p in paths)
-    assert paths[-1].name == "index.html" and "budget_curve.png" in paths[-1].read_text()
+    assert paths[-1].name == "index.html" and "budget_curve-full.png" in paths[-1].read_text()
     assert "Holm" in caption
     # the reference row is marked, and the leaderboard's numbers are the seeds' means
     ref = board[board.reference].iloc[0]
@@ -109,4 +96,25 @@ def test_leaderboard_files_render_every_format(swept) -> None:
     store, key = swept
     board, caption = leaderboard.build(store.cells(key))
     files = leaderboard.files(store.out, key, board, caption)
-    assert sorted(p.suffix for p in files) == [".csv", ".md", ".tex"]
+    names = sorted(p.name for p in files)
+    assert names == [f"{key}{s}" for s in ("-ablation.tex", ".csv", ".md", ".tex")]
+    # Markdown and CSV keep every row and measure; the LaTeX main table the main rows
+    assert "lambdamart@10%[random]" in files[store.out / "leaderboards" / f"{key}.md"]
+    assert "ndcg@10" in files[store.out / "leaderboards" / f"{key}.csv"]
+    main = files[store.out / "leaderboards" / f"{key}.tex"]
+    ablation = files[store.out / "leaderboards" / f"{key}-ablation.tex"]
+    assert r"lambdamart@10\%" in main and "[random]" not in main
+    assert "[random]" in ablation and "num" in ablation
+
+
+def test_report_removes_files_it_no_longer_writes(swept) -> None:
+    store, key = swept
+    folder = store.out / "reports" / key
+    old = [folder / "budget_curve.png", store.out / "leaderboards" / f"{key}-ablation-7.tex"]
+    for path in old:
+        path.write_text("from an earlier version")
+    _, _, paths = report.write(store, key)
+    assert not any(p.exists() for p in old)
+    assert sorted(p for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
+        p for p in paths if p.parent == folder
+    )

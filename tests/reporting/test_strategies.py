@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.reporting import strategies
+from benchmark.reporting.figures import FORMATS
 from benchmark.reporting.rows import group_rows
 from benchmark.store import Cell
 
@@ -93,8 +94,9 @@ def test_files_write_tables_and_a_figure_per_strategy(tmp_path: Path) -> None:
     folder = tmp_path / "reports" / "active"
     names = {p.relative_to(folder).as_posix() for p in out}
     tables = {f"{name}.{ext}" for name in ("saving", "versus") for ext in ("md", "csv")}
-    assert names == tables | {"d/calibration-anchors.png"}
-    assert out[folder / "d" / "calibration-anchors.png"][:4] == b"\x89PNG"
+    figures = {f"d/calibration-anchors-{w}.{f}" for w in ("column", "full") for f in FORMATS}
+    assert names == tables | figures
+    assert out[folder / "d" / "calibration-anchors-column.png"][:4] == b"\x89PNG"
     saving = str(out[folder / "saving.md"])
     assert "| d | smar [calibration-anchors] | 5%, 10%, 20% | 10% | 90% |" in saving
     assert "not reached" in saving and "bootstrap" in saving

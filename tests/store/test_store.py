@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from benchmark.cli import main
+from benchmark.core.catalog import dataset_key
 from benchmark.pipeline.prepare import default_data_dir
 from benchmark.store import Store, StoreError, files
 from benchmark.store.packs import long_metrics, wide_metrics
@@ -148,7 +149,9 @@ def test_relabelled_letor_folder_reruns_and_rewrites_qrels(tmp_path: Path, capsy
     args += ["--out", str(tmp_path / "out"), "--quiet"]
     assert main(args) == 0
     qrels = sorted((tmp_path / "out" / "runs" / "qrels").iterdir())
-    before = leaderboard(tmp_path / "out")
+    old_key = dataset_key(f"letor:{data}")
+    assert old_key.startswith("letor_ohsumed-copy-")  # the folder's name and a content hash
+    before = (tmp_path / "out" / "leaderboards" / f"{old_key}.md").read_bytes()
     test = data / "test.txt"
     lines = test.read_text().splitlines(keepends=True)
     test.write_text("".join(("0" if line[0] != "0" else "2") + line[1:] for line in lines))
@@ -156,8 +159,11 @@ def test_relabelled_letor_folder_reruns_and_rewrites_qrels(tmp_path: Path, capsy
     assert main(args) == 0
     assert "2 cells done (0 reused" in capsys.readouterr().out
     assert len(sorted((tmp_path / "out" / "runs" / "qrels").iterdir())) == len(qrels) + 1
-    after = leaderboard(tmp_path / "out")
+    key = dataset_key(f"letor:{data}")
+    assert key != old_key  # a folder's key follows its content: new data, new leaderboard
+    after = (tmp_path / "out" / "leaderboards" / f"{key}.md").read_bytes()
     assert after != before
+    assert (tmp_path / "out" / "leaderboards" / f"{old_key}.md").read_bytes() == before
     # the numbers are those of a fresh folder on the relabelled data
     assert main([*args[:-3], "--out", str(tmp_path / "fresh"), "--quiet"]) == 0
     assert leaderboard(tmp_path / "fresh") == after

@@ -1,0 +1,86 @@
+"""Figures a paper can use as they are: PNG, PDF and SVG at 3.3 in and 7 in, deterministic
+bytes (no dates in the metadata), text of at least 8 pt at print size, a distinct colour and
+marker per method, and a paired-difference figure whose filled markers are the leaderboard's
+significant differences."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from matplotlib.text import Text
+
+from benchmark.reporting import figures, plots, report
+
+
+@pytest.fixture(scope="module")
+def data(swept) -> report.Data:
+    store, key = swept
+    return report.views_of(key, store.cells(key))
+
+
+def drawings(data: report.Data) -> dict:
+    return {
+        "budget_curve": plots.draw_curve(data.curve),
+        "budget_diff": plots.draw_diff(data.curve, data.best),
+        "modality_mix": plots.draw_mix(data.main_mix),
+    }
+
+
+def test_every_format_and_width_with_deterministic_bytes(data) -> None:
+    for name, draw in drawings(data).items():
+        first, again = figures.render(name, draw), figures.render(name, draw)
+        assert sorted(first) == sorted(
+            f"{name}-{w}.{f}" for w in ("column", "full") for f in ("png", "pdf", "svg")
+        )
+        assert first == again, f"{name}: the bytes differ between two renderings"
+        for width, inches in figures.WIDTHS.items():
+            pdf = first[f"{name}-{width}.pdf"]
+            assert b"CreationDate" not in pdf and b"ModDate" not in pdf
+            box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+            assert box and abs(float(box.group(1)) - inches * 72) < 0.5
+            svg = first[f"{name}-{width}.svg"].decode()
+            assert "<dc:date>" not in svg and f'width="{inches * 72:g}pt"' in svg
+            png = first[f"{name}-{width}.png"]
+            assert int.from_bytes(png[16:20], "big") == round(inches * figures.PNG_DPI)
+
+
+def test_text_is_at_least_8pt_and_inside_the_figure(data) -> None:
+    plt = figures.pyplot()
+    for name, draw in drawings(data).items():
+        for width in figures.WIDTHS.values():
+            with plt.rc_context(figures.RC):
+                fig = draw(plt, width)
+                renderer = fig.canvas.get_renderer()
+                fig.canvas.draw()
+                texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+                sizes = [t.get_fontsize() for t in texts]
+                drawn = fig.get_tightbbox(renderer)  # inches: everything drawn, labels included
+                size = fig.get_size_inches()
+                plt.close(fig)
+            assert sizes and min(sizes) >= 8, f"{name} at {width} in: {min(sizes)} pt"
+            inside = drawn.x0 > -0.02 and drawn.y0 > -0.02 and drawn.x1 < size[0] + 0.02
+            assert inside and drawn.y1 < size[1] + 0.02, f"{name} at {width} in: {drawn} clipped"
+
+
+def test_methods_get_distinct_colour_and_marker() -> None:
+    style = figures.styles([f"method {i}" for i in range(40)])
+    assert len({(s["color"], s["marker"]) for s in style.values()}) == 40
+    assert len({s["color"] for s in list(style.values())[:10]}) == 10
+    assert len({s["marker"] for s in list(style.values())[:9]}) == 9
+
+
+def test_paired_difference_markers_follow_the_test(data) -> None:
+    """Hollow markers are exactly the points the leaderboard does not call significant."""
+    plt = figures.pyplot()
+    with plt.rc_context(figures.RC):
+        fig = plots.draw_diff(data.curve, data.best)(plt, 7.0)
+    hollow = sum(
+        len(line.get_xdata())
+        for line in fig.axes[0].get_lines()
+        if line.get_markerfacecolor() == "white" and len(line.get_xdata())
+    )
+    plt.close(fig)
+    points, _, _ = plots.curve_parts(data.curve)
+    assert hollow == int((~points.significant).sum())
+    assert set(data.curve.columns) >= {"diff", "diff_ci95", "significant"}

@@ -1,0 +1,439 @@
+"""The bad-input catalogue (README, "Bad input"): every kind of bad input, run through
+``benchmark.cli.main`` in-process on a results folder that already holds a finished run.
+
+Each case asserts the exit status (2 usage error, 1 failure, 130 interrupted), that stderr is
+exactly one line starting with ``error:`` and naming the input (no traceback), and that the
+results folder is byte-identical afterwards: nothing new, nothing changed (an interrupted cell
+may leave its empty lock file, which is not a result).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from benchmark.cli import main
+from benchmark.pipeline.prepare import default_data_dir
+from tests.conftest import TINY
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
+DATA = default_data_dir()
+
+
+def letor_lines(qids: range, labels: tuple[int, ...] = (2, 0, 1, 0)) -> str:
+    return "".join(
+        f"{lab} qid:{q} 1:{0.1 * i:.1f} 2:{0.3 * lab:.1f} 3:0.5 # doc{q}-{i}\n"
+        for q in qids
+        for i, lab in enumerate(labels)
+    )
+
+
+GOOD, TEST = letor_lines(range(1, 7)), letor_lines(range(11, 15))
+Setup = Callable[[pytest.MonkeyPatch, Path, Path], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    argv: tuple[str, ...]  # {out}: the results folder, {in}: the folder of bad inputs
+    code: int
+    message: str  # a part of the error line
+    setup: Setup | None = None
+    locks_ok: bool = False  # an interrupted cell may leave runs/.locks/<run_id>.lock
+
+
+def run(*args: str) -> tuple[str, ...]:
+    return ("run", "--out", "{out}", "--quiet", *args)
+
+
+def report(*args: str) -> tuple[str, ...]:
+    return ("report", "--out", "{out}", *args)
+
+
+def letor(folder: str, *args: str) -> tuple[str, ...]:
+    return run("--dataset", f"letor:{{in}}/{folder}", "--rerankers", "interleave", *args)
+
+
+def grid(name: str) -> tuple[str, ...]:
+    return ("run", "--out", "{out}", "--quiet", "--grid", f"{{in}}/{name}.toml")
+
+
+# -- inputs written once per module -------------------------------------------------------
+FOLDERS = {
+    "good": {"train.txt": GOOD, "test.txt": TEST},
+    "malformed": {"train.txt": GOOD.replace("2:0.6", "2:x", 1), "test.txt": TEST},
+    "no-qid": {"train.txt": GOOD.replace(" qid:3", "", 1), "test.txt": TEST},
+    "bad-label": {"train.txt": "x" + GOOD[1:], "test.txt": TEST},
+    "wide": {"train.txt": GOOD.replace("3:0.5", "9999999:0.5", 1), "test.txt": TEST},
+    "split-query": {"train.txt": GOOD + GOOD.splitlines(keepends=True)[0], "test.txt": TEST},
+    "shared-query": {"train.txt": GOOD, "test.txt": GOOD},
+    "empty": {"train.txt": "", "test.txt": TEST},
+    "no-positive": {"train.txt": GOOD, "test.txt": letor_lines(range(11, 15), (0, 0, 0))},
+    "no-layout": {"README": "not LETOR data\n"},
+    "folds": {"Fold1/train.txt": GOOD, "Fold1/test.txt": TEST, "Fold2/vali.txt": TEST},
+    "qilin-empty": {"notes.csv": "note_idx\n"},
+}
+GRIDS = {
+    "syntax": '[[group]\nrerankers = ["lambdamart"]\n',
+    "typo-seed": 'seed = 1\n[[group]]\nrerankers = ["interleave"]\n',
+    "typo-datset-params": "datset_params = { n_queries = 100 }\n"
+    '[[group]]\nrerankers = ["interleave"]\n',
+    "no-groups": 'dataset = "synthetic-serp"\n',
+    "no-rerankers": '[[group]]\nbudgets = ["10%"]\n',
+    "rerankers-string": '[[group]]\nrerankers = "lambdamart"\nbudgets = ["10%"]\n',
+    "budgets-string": '[[group]]\nrerankers = ["lambdamart"]\nbudgets = "50%"\n',
+    "seeds-zero": 'seeds = 0\n[[group]]\nrerankers = ["lambdamart"]\nbudgets = ["50%"]\n',
+    "group-key": '[[group]]\nrerankers = ["smar"]\nbudget = ["10%"]\n',
+    "stray-params": '[[group]]\nrerankers = ["sft"]\nbudgets = ["10%"]\n'
+    'params = { smar = { head = "attention" } }\n',
+    "no-cells": '[[group]]\nrerankers = ["smar"]\nreferences = false\n',
+    "bad-budget": '[[group]]\nrerankers = ["smar"]\nbudgets = ["150%"]\n',
+    "bad-reranker": '[[group]]\nrerankers = ["lambdamrt"]\nbudgets = ["10%"]\n',
+    "bad-param-type": '[[group]]\nrerankers = ["lambdamart"]\nbudgets = ["10%"]\n'
+    'params = { lambdamart = { num_leaves = "many" } }\n',
+}
+
+
+# -- environment and results-folder set-ups -------------------------------------------------
+def corrupt(pattern: str, text: bytes) -> Setup:
+    def setup(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+        target = sorted(out.glob(pattern))[0]
+        target.write_bytes(text)
+
+    return setup
+
+
+def disk_full(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+def ctrl_c(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    from benchmark.pipeline import harness
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(harness, "execute", interrupted)
+
+
+def little_memory(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    from datasets import svmlight_checks
+
+    monkeypatch.setattr(svmlight_checks, "available_memory", lambda: 10)
+
+
+def data_dir_variable(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    monkeypatch.setenv("BENCHMARK_DATA_DIR", str(inputs / "nowhere"))
+
+
+def copied_yahoo(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    if not (DATA / "lightgbm_lambdarank").is_dir():
+        pytest.skip(f"no shared data at {DATA}")
+    folder = inputs / "data" / "lightgbm_lambdarank"
+    if not folder.is_dir():
+        shutil.copytree(DATA / "lightgbm_lambdarank", folder)
+        test = folder / "rank.test"
+        test.chmod(0o644)
+        test.write_bytes(test.read_bytes().replace(b"0.5", b"0.6", 1))
+
+
+CASES = [
+    # command line
+    Case("cli-unknown-reranker", run("--rerankers", "lambdamrt"), 2, "did you mean 'lambdamart'"),
+    Case("cli-empty-rerankers", run("--rerankers", ""), 2, "expected comma-separated reranker"),
+    Case("cli-unknown-dataset", run("--dataset", "synthetic-serpp"), 2, "did you mean"),
+    Case("cli-dataset-needs-argument", run("--dataset", "letor"), 2, "needs an argument"),
+    Case("cli-dataset-takes-no-argument", run("--dataset", "synthetic-serp:x"), 2, "no argument"),
+    Case("cli-unknown-strategy", run("--strategy", "top"), 2, "unknown strategy 'top'"),
+    Case("cli-budget-above-100", run("--budget", "150%"), 2, "invalid budget '150%'"),
+    Case("cli-budget-negative", run("--budget", "-5%"), 2, "invalid budget '-5%'"),
+    Case("cli-budget-not-a-number", run("--budget", "ten"), 2, "invalid budget 'ten'"),
+    Case("cli-budget-rounds-to-0", run("--budget", "0.00001%"), 2, "smallest budget, 0.0001%"),
+    Case(
+        "cli-budget-buys-no-label",
+        run("--budget", "0.0001%", "--rerankers", "lambdamart", "--seeds", "1", *SMALL),
+        2,
+        "buys no label",
+    ),
+    Case("cli-seeds-zero", run("--seeds", "0"), 2, "--seeds must be at least 1"),
+    Case("cli-seeds-not-integer", run("--seeds", "two"), 2, "invalid int value: 'two'"),
+    Case("cli-param-without-reranker", run("--param", "num_leaves=3"), 2, "<reranker>."),
+    Case(
+        "cli-param-reranker-not-run",
+        run("--rerankers", "lambdamart", "--param", "smar.lr=0.1"),
+        2,
+        "not being run",
+    ),
+    Case(
+        "cli-param-unknown",
+        run("--rerankers", "lambdamart", "--param", "lambdamart.leaves=3"),
+        2,
+        "no parameter 'leaves'",
+    ),
+    Case(
+        "cli-param-wrong-type",
+        run("--rerankers", "lambdamart", "--param", "lambdamart.num_leaves=abc"),
+        2,
+        "num_leaves expects an integer, got 'abc'",
+    ),
+    Case(
+        "cli-param-negative",
+        run("--rerankers", "lambdamart", "--param", "lambdamart.learning_rate=-0.1"),
+        2,
+        "learning_rate must be >= 0",
+    ),
+    Case("cli-param-not-key-value", run("--param", "lambdamart"), 2, "expected key=value"),
+    Case("cli-dataset-param-unknown", run("--dataset-param", "n_querys=10"), 2, "'n_querys'"),
+    Case(
+        "cli-dataset-param-float-for-int",
+        run("--dataset-param", "n_queries=200.5"),
+        2,
+        "n_queries expects an integer, got 200.5",
+    ),
+    Case(
+        "cli-dataset-param-not-a-number",
+        run("--dataset-param", "n_queries=abc"),
+        2,
+        "n_queries expects an integer, got 'abc'",
+    ),
+    Case(
+        "cli-dataset-param-wrong-length",
+        run("--dataset-param", "bias=1,2"),
+        2,
+        "bias expects a list of 4 numbers",
+    ),
+    Case(
+        "cli-dataset-param-out-of-range",
+        run("--dataset-param", "answer_rate=1.5"),
+        2,
+        "answer_rate must be in [0, 1]",
+    ),
+    Case(
+        "cli-dataset-param-not-boolean",
+        run("--dataset", "qilin:qilin_sample", "--dataset-param", "allow_missing=maybe"),
+        2,
+        "allow_missing expects true or false, got 'maybe'",
+    ),
+    Case(
+        "cli-fold-out-of-range",
+        run("--dataset", "letor:ohsumed", "--dataset-param", "fold=6"),
+        2,
+        "folds 1..5, not 6",
+    ),
+    Case("cli-fold-all-without-folds", run("--dataset-param", "fold=all"), 2, "has no folds"),
+    Case(
+        "cli-cv-is-reserved",
+        run("--dataset", "letor:ohsumed", "--dataset-param", "fold=all", "--dataset-param", "cv=2"),
+        2,
+        "'cv' is set by fold=all",
+    ),
+    Case("cli-grid-with-options", run("--grid", "default", "--seeds", "2"), 2, "--seeds cannot"),
+    Case("cli-unknown-grid", run("--grid", "smar-mian"), 2, "did you mean 'smar-main'"),
+    Case("cli-out-is-a-file", ("run", "--out", "{in}/good/train.txt"), 2, "is a file"),
+    Case(
+        "cli-report-without-results",
+        report("--dataset", "letor:ohsumed"),
+        2,
+        "no finished cells of dataset 'letor_ohsumed'",
+    ),
+    Case("cli-unknown-command", ("frobnicate",), 2, "invalid choice: 'frobnicate'"),
+    Case("cli-unknown-option", run("--budgte", "10%"), 2, "unrecognized arguments: --budgte"),
+    # grid files
+    Case("grid-toml-syntax", grid("syntax"), 2, "syntax.toml"),
+    Case("grid-top-level-typo", grid("typo-seed"), 2, "unknown key 'seed'; did you mean 'seeds'"),
+    Case("grid-top-level-typo-params", grid("typo-datset-params"), 2, "'datset_params'"),
+    Case("grid-without-groups", grid("no-groups"), 2, "no [[group]] tables"),
+    Case("grid-group-without-rerankers", grid("no-rerankers"), 2, "group 1: no rerankers"),
+    Case("grid-rerankers-as-text", grid("rerankers-string"), 2, "rerankers must be a list"),
+    Case("grid-budgets-as-text", grid("budgets-string"), 2, "budgets must be a list"),
+    Case("grid-seeds-zero", grid("seeds-zero"), 2, "seeds must be an integer >= 1"),
+    Case("grid-unknown-group-key", grid("group-key"), 2, "did you mean 'budgets'"),
+    Case("grid-params-for-absent-reranker", grid("stray-params"), 2, "params for 'smar'"),
+    Case("grid-group-without-cells", grid("no-cells"), 2, "would get no cell"),
+    Case("grid-bad-budget", grid("bad-budget"), 2, "group 1: invalid budget '150%'"),
+    Case("grid-unknown-reranker", grid("bad-reranker"), 2, "group 1: unknown reranker"),
+    Case("grid-param-wrong-type", grid("bad-param-type"), 2, "num_leaves expects an integer"),
+    Case("grid-missing-file", run("--grid", "{in}/nowhere.toml"), 2, "no such file"),
+    # dataset files
+    Case("data-not-a-folder", letor("nowhere"), 2, "neither a known dataset"),
+    Case("data-no-layout", letor("no-layout"), 2, "no LETOR layout found"),
+    Case("data-malformed-value", letor("malformed"), 2, "train.txt:1: feature 2: value 'x'"),
+    Case("data-missing-qid", letor("no-qid"), 2, "train.txt:9: missing qid"),
+    Case("data-label-not-integer", letor("bad-label"), 2, "label 'x' is not an integer"),
+    Case("data-feature-index-too-large", letor("wide"), 2, "train.txt:1: feature index 9999999"),
+    Case("data-query-split", letor("split-query"), 2, "qid 1 appears again"),
+    Case("data-empty-file", letor("empty"), 2, "no data rows"),
+    Case("data-query-in-two-splits", letor("shared-query"), 2, "query '1' in both"),
+    Case("data-no-positive-test-label", letor("no-positive"), 2, "no test query has an item"),
+    Case(
+        "data-fold-files-missing",
+        letor("folds", "--dataset-param", "fold=2"),
+        2,
+        "Fold2/train.txt, Fold2/test.txt missing",
+    ),
+    Case(
+        "data-named-folder-missing",
+        run("--data-dir", "{in}/nowhere", "--dataset", "letor:mq2008"),
+        2,
+        "point --data-dir",
+    ),
+    Case(
+        "data-checksum-mismatch",
+        run("--data-dir", "{in}/data", "--dataset", "letor:yahoo-sample"),
+        2,
+        "rank.test: sha256 is",
+        setup=copied_yahoo,
+    ),
+    Case("data-qilin-tables-missing", run("--dataset", "qilin:{in}/qilin-empty"), 2, "search_"),
+    # result folders
+    Case(
+        "results-garbage-manifest",
+        report(*SMALL),
+        1,
+        "manifest.json: not a readable manifest",
+        setup=corrupt("runs/*/manifest.json", b"{ not json"),
+    ),
+    Case(
+        "results-garbage-pack",
+        report(*SMALL),
+        1,
+        "manifests.jsonl.gz: cannot read",
+        setup=corrupt("cells/*/manifests.jsonl.gz", b"[1, 2\n"),
+    ),
+    Case(
+        "results-garbage-dataset-record",
+        report(*SMALL),
+        1,
+        "dataset.json: not a readable dataset record",
+        setup=corrupt("cells/*/dataset.json", b"\x00\x01"),
+    ),
+    Case(
+        "results-garbage-metrics",
+        report(*SMALL),
+        1,
+        "unreadable per-query metrics",
+        setup=corrupt("runs/*/metrics.parquet", b"PAR1 not parquet"),
+    ),
+    # environment
+    Case(
+        "env-read-only-results",
+        run("--rerankers", "fusion-minmax", *SMALL),
+        1,
+        "cannot write to the results folder",
+    ),
+    Case("env-disk-full", report(*SMALL), 1, "No space left on device", setup=disk_full),
+    Case(
+        "env-ctrl-c",
+        run("--rerankers", "fusion-minmax", *SMALL),
+        130,
+        "interrupted (Ctrl-C): 1 cells not run",
+        setup=ctrl_c,
+        locks_ok=True,
+    ),
+    Case("env-not-enough-memory", letor("good"), 1, "more than the 10 B", setup=little_memory),
+    Case(
+        "env-data-dir-variable",
+        run("--dataset", "letor:mq2008"),
+        2,
+        "nowhere/mq2008",
+        setup=data_dir_variable,
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A results folder with a finished run (one cell of the tiny synthetic-serp)."""
+    out = tmp_path_factory.mktemp("earlier")
+    assert main(["run", "--out", str(out), "--quiet", "--rerankers", "interleave", *SMALL]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("inputs")
+    for folder, files in FOLDERS.items():
+        for name, text in files.items():
+            (root / folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / folder / name).write_text(text)
+    for name, text in GRIDS.items():
+        (root / f"{name}.toml").write_text(text)
+    return root
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """Make ``folder`` unwritable, even for root (``chattr +i``), for the block."""
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")]}
+        for p in modes:
+            p.chmod(modes[p] & ~0o222)
+        try:
+            yield
+        finally:
+            for p, mode in modes.items():
+                p.chmod(mode)
+        return
+    if subprocess.run(["chattr", "-R", "+i", str(folder)], capture_output=True).returncode:
+        pytest.skip("cannot make a folder read-only here (root without chattr)")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-R", "-i", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(
+    case: Case,
+    earlier: Path,
+    inputs: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(earlier, out)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # checksum cache
+    monkeypatch.delenv("BENCHMARK_DATA_DIR", raising=False)
+    if case.setup is not None:
+        case.setup(monkeypatch, out, inputs)
+    before = snapshot(out)
+    argv = [a.replace("{out}", str(out)).replace("{in}", str(inputs)) for a in case.argv]
+    capsys.readouterr()
+    if case.id == "env-read-only-results":
+        with read_only(out):
+            code = main(argv)
+    else:
+        code = main(argv)
+    err = capsys.readouterr().err
+    assert code == case.code, err
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    assert case.message in err, err
+    after = snapshot(out)
+    if case.locks_ok:
+        after = {k: v for k, v in after.items() if not k.startswith("runs/.locks/")}
+        before = {k: v for k, v in before.items() if not k.startswith("runs/.locks/")}
+    assert after == before, sorted(set(after) ^ set(before))
+
+
+def test_catalogue_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    missing = [c.id for c in CASES if f"`{c.id}`" not in readme]
+    assert not missing, f"README's bad-input catalogue lacks {missing}"
+    assert len({c.id for c in CASES}) == len(CASES) >= 30
