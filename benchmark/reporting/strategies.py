@@ -19,7 +19,7 @@ For each dataset of the grid, from its rows (:mod:`benchmark.reporting.rows`):
   budget; paired tests with Holm over all of the dataset's such comparisons;
 * **figures**: one per strategy (PNG, PDF, SVG at two widths), the difference to the reference
   against the budget, one line per reranker with its bootstrap CI, the ``versus`` strategies of
-  the same rerankers dotted.
+  the same rerankers dashed.
 """
 
 from __future__ import annotations
@@ -230,32 +230,31 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
 
 def figure(lines: pd.DataFrame, strategy: str) -> dict[str, bytes]:
     """nDCG@10 − reference against the budget: ``strategy``'s rerankers solid with their
-    bootstrap CI, the other strategies in ``lines`` dotted; every size and format of
+    bootstrap CI, each other strategy in ``lines`` with its own dashes; every size and format of
     :func:`benchmark.reporting.figures.render`."""
     from benchmark.reporting.figures import render, styles
 
     colours = styles(sorted(set(lines.reranker)))
+    others = sorted(set(lines.strategy) - {strategy})
+    dashes = {strategy: "-"} | {s: (":", "--", "-.")[i % 3] for i, s in enumerate(others)}
     ticks = sorted(lines.budget.unique() * 100)
 
     def draw(plt: Any, width: float) -> Any:
         fig, ax = plt.subplots(figsize=(width, min(0.75 * width, 3.2)), layout="constrained")
         for (reranker, other), g in lines.groupby(["reranker", "strategy"]):
             g, own = g.sort_values("budget"), other == strategy
-            style = {"color": colours[reranker]["color"], "linestyle": "-" if own else ":"}
+            x, colour = g.budget * 100, colours[reranker]["color"]
             marker = colours[reranker]["marker"] if own else "."
-            ax.plot(
-                g.budget * 100, g["diff"], marker=marker, label=f"{reranker} [{other}]", **style
-            )
+            line = {"color": colour, "linestyle": dashes[other], "marker": marker}
+            ax.plot(x, g["diff"], label=f"{reranker} [{other}]", **line)
             if own:
-                ax.fill_between(
-                    g.budget * 100, g.ci_low, g.ci_high, alpha=0.2, color=style["color"]
-                )
+                ax.fill_between(x, g.ci_low, g.ci_high, alpha=0.2, color=colour)
         ax.axhline(0, color="0.5", linewidth=0.8)
         ax.set_xscale("log")
         ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel("annotation budget (log scale)")
-        ax.set_ylabel("Δ nDCG@10 (exp. gain) vs reference\n(95 % bootstrap CI)")
+        ax.set_ylabel("Δ nDCG@10 vs reference\n(exp. gain; 95 % bootstrap CI)")
         ax.legend(loc="lower right", fontsize=6)
         return fig
 
