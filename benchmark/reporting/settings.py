@@ -110,9 +110,12 @@ def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str]) -> dict[
 
     def draw(plt: Any, width: float) -> Any:
         fig, ax = plt.subplots(figsize=(width, min(0.8 * width, 3.0)), layout="constrained")
-        image = ax.imshow(diff.to_numpy(), cmap="RdBu", vmin=-bound, vmax=bound, origin="lower")
+        image = ax.imshow(
+            diff.to_numpy(), cmap="RdBu", vmin=-bound, vmax=bound, origin="lower", aspect="auto"
+        )
         for (i, j), value in np.ndenumerate(diff.to_numpy()):
-            ax.text(j, i, f"{value:+.3f} {mark.iat[i, j]}", ha="center", va="center")
+            colour = "white" if abs(value) > 0.6 * bound else "black"
+            ax.text(j, i, f"{value:+.3f} {mark.iat[i, j]}", ha="center", va="center", color=colour)
         ax.set_xticks(range(len(diff.columns)), [f"{v:g}" for v in diff.columns])
         ax.set_yticks(range(len(diff.index)), [f"{v:g}" for v in diff.index])
         ax.set_xlabel(x)
