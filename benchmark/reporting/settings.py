@@ -92,6 +92,32 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def wide_markdown(table: pd.DataFrame) -> str:
+    """One line per setting (its non-default parameters), one column per pair: ``a - b`` and
+    its verdict, after the first pair's ``b`` (the reference) mean."""
+    params = params_columns(table)
+
+    def setting(r: pd.Series) -> str:
+        return ", ".join(f"{c}={r[c]:g}" for c in params if pd.notna(r[c])) or "default"
+
+    lines = table.assign(
+        setting=table.apply(setting, axis=1),
+        pair=table.a + " − " + table.b,
+        cell=[f"{d:+.4f} {verdict(r)}" for d, (_, r) in zip(table["diff"], table.iterrows(), strict=False)],
+    )
+    grid = lines.pivot_table(
+        index="setting", columns="pair", values="cell", aggfunc="first", sort=False
+    )
+    grid = grid[list(dict.fromkeys(lines.pair))]
+    first = lines[lines.pair == lines.pair.iloc[0]].set_index("setting")
+    head = ["setting", f"{first.b.iloc[0]}", *grid.columns]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, values in grid.iterrows():
+        ref = f"{first.mean_b[name]:.4f}" if name in first.index else ""
+        rows.append("| " + " | ".join([str(name), ref, *map(str, values)]) + " |")
+    return "\n".join(rows) + "\n"
+
+
 def p_text(p: float) -> str:
     return "< 1e-300" if p == 0 else f"{p:.2g}"
 
@@ -141,6 +167,8 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
         folder / "table.md": markdown(table) + "\n" + caption,
         folder / "table.csv": table.to_csv(index=False),
     }
+    if not table.empty:
+        out[folder / "summary.md"] = wide_markdown(table) + "\n" + caption
     if spec.get("axes") and not table.empty:
         x, y = spec["axes"]
         for name, data in heatmap(table, x, y, pairs[0]).items():
