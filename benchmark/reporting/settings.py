@@ -103,7 +103,7 @@ def wide_markdown(table: pd.DataFrame) -> str:
     lines = table.assign(
         setting=table.apply(setting, axis=1),
         pair=table.a + " − " + table.b,
-        cell=[f"{d:+.4f} {verdict(r)}" for d, (_, r) in zip(table["diff"], table.iterrows(), strict=False)],
+        cell=[f"{r['diff']:+.4f} {verdict(r)}" for _, r in table.iterrows()],
     )
     grid = lines.pivot_table(
         index="setting", columns="pair", values="cell", aggfunc="first", sort=False
