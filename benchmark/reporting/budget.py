@@ -120,8 +120,8 @@ def natural_key(label: str) -> list[Any]:
 
 
 def modality_mix(rows: list[Row]) -> pd.DataFrame:
-    """Mean share of each modality in the top 10 per row (over its cells), and the ideal
-    page's, from the manifests."""
+    """Mean share of each modality (columns by name) in the top 10 per row (over its cells),
+    and the ideal page's, from the manifests."""
     shares: dict[str, pd.Series] = {}
     ideal: dict[str, float] = {}
     for row in sorted(rows, key=lambda r: natural_key(r.label)):
@@ -135,7 +135,8 @@ def modality_mix(rows: list[Row]) -> pd.DataFrame:
         shares[row.label] = frame.mean()
         ideal = {k.split(":", 1)[1]: v for k, v in mixes[-1].items() if k.startswith("ideal_share")}
     table = pd.DataFrame(shares).T
-    return pd.concat([pd.DataFrame([pd.Series(ideal)], index=["ideal page"]), table])
+    mix = pd.concat([pd.DataFrame([pd.Series(ideal)], index=["ideal page"]), table])
+    return mix[sorted(mix.columns)]  # a pack's manifests have their keys sorted: one order
 
 
 def saving_caption(best: Row | None) -> str:

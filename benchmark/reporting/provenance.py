@@ -26,10 +26,13 @@ class Provenance:
     last: str  # latest end of a cell
 
     def rebuild(self, out: Path) -> str:
-        """The command that writes this report again (from the project's root)."""
+        """The command that writes this report again (from the project's root; ``--out`` only
+        when the folder is not called ``results``, so the page does not depend on where the
+        results folder is)."""
         params = [f"--dataset-param={k}={json.dumps(v)}" for k, v in self.dataset["params"].items()]
         command = ["python", "-m", "benchmark", "report", "--dataset", self.dataset["spec"]]
-        return shlex.join([*command, *params, "--out", str(out)])
+        where = [] if out.name == "results" else ["--out", str(out)]
+        return shlex.join([*command, *params, *where])
 
 
 def dataset_record(cells: list[Cell], record: dict[str, Any] | None) -> dict[str, Any]:
