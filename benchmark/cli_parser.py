@@ -60,6 +60,20 @@ def names_arg(text: str) -> list[str]:
     return names
 
 
+PERF_PARTS = ("default-run", "grid", "scale", "mslr", "allrank", "rounds")
+
+
+def perf_parts(text: str) -> list[str]:
+    """``--skip default-run,mslr``: parts of ``perf`` to leave out."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PERF_PARTS]
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(
+            f"unknown part {unknown[0] if unknown else text!r}; choose from {', '.join(PERF_PARTS)}"
+        )
+    return parts
+
+
 def add_data_dir(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data-dir",
@@ -195,6 +209,19 @@ def parser() -> argparse.ArgumentParser:
     perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")
     perf.add_argument(
         "--skip-default-run", action="store_true", help="skip timing the full default run"
+    )
+    perf.add_argument(
+        "--skip",
+        metavar="A,B",
+        type=perf_parts,
+        default=[],
+        help="parts left out: default-run, grid, scale, mslr, allrank, rounds",
+    )
+    perf.add_argument(
+        "--grid-speedup",
+        metavar="NAME",
+        default="smar-main",
+        help="grid timed with --jobs 1 and --jobs 2 (default: smar-main)",
     )
     perf.add_argument(
         "--out", type=Path, default=Path("results"), help="where perf.json and perf.md go"

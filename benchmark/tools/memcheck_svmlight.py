@@ -26,14 +26,15 @@ TARGET = 2.5
 POOL = 4096  # distinct feature lines, reused with fresh labels and qids
 
 
-def generate(path: Path, rows: int, features: int, seed: int = 0) -> None:
-    """Write ``rows`` LETOR lines (``label qid:q 1:v ... d:v``) with MSLR-like values."""
+def generate(path: Path, rows: int, features: int, seed: int = 0, first_qid: int = 0) -> None:
+    """Write ``rows`` LETOR lines (``label qid:q 1:v ... d:v``) with MSLR-like values, query
+    ids from ``first_qid`` on (so the files of one folder do not share a query id)."""
     rng = np.random.default_rng(seed)
     counts = rng.gamma(0.7, 20, size=(POOL, features))
     values = np.where(rng.random((POOL, features)) < 0.5, np.round(counts), counts.round(4))
     pool = [" ".join(f"{j}:{v:g}" for j, v in enumerate(row, start=1)) for row in values]
     sizes = rng.integers(1, 240, size=rows // 60 + 2)
-    query = np.repeat(np.arange(len(sizes)), sizes)[:rows]
+    query = first_qid + np.repeat(np.arange(len(sizes)), sizes)[:rows]
     labels = rng.integers(0, 5, size=rows)
     picks = rng.integers(0, POOL, size=rows)
     with open(path, "w") as fh:

@@ -9,7 +9,14 @@
 (d) when the allRank reranker is installed, its per-epoch training time against allRank's own
     training loop on the same slates (``benchmark.tools.perf_allrank``);
 (e) a multi-round annotation cell against a one-round cell of the same reranker
-    (``benchmark.tools.perf_rounds``).
+    (``benchmark.tools.perf_rounds``);
+(f) the default run with ``--jobs 2`` against ``--jobs 1`` (both from an empty folder, in child
+    processes), and the same for a grid (``--grid-speedup``, default the headline grid
+    ``smar-main``);
+(g) the cost curve (lambdamart, sft, smar at 2k/20k/200k queries) and the MSLR-WEB30K-sized
+    ``letor-serp`` run (``benchmark.tools.perf_scale``).
+
+``--skip`` leaves parts out (``default-run,grid,scale,mslr,allrank,rounds``).
 
 Results are printed and written to ``<out>/perf.json`` and ``<out>/perf.md``.
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -34,7 +42,7 @@ from benchmark.pipeline import grid
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import DatasetCache, run_cell
 from benchmark.store import Store, write_atomic
-from benchmark.tools import perf_rounds
+from benchmark.tools import perf_rounds, perf_scale
 
 GOALS = {
     "default_run_s": 120.0,
@@ -42,13 +50,19 @@ GOALS = {
     "peak_rss_mb": 1536.0,
     "allrank_epoch_ratio": 1.1,
     "rounds_ratio": perf_rounds.GOAL,
+    "jobs2_ratio": 0.6,
+    "grid_jobs2_ratio": 0.6,
+    **{f"scale_{name}_time_per_10x": perf_scale.STEP_GOAL for name in perf_scale.RERANKERS},
+    "mslr_lambdamart_peak_rss_mb": perf_scale.MSLR_GOAL_MB,
+    "mslr_smar_peak_rss_mb": perf_scale.MSLR_GOAL_MB,
 }
 
 
-def default_run() -> dict[str, float]:
-    """Wall time and peak RSS of ``python -m benchmark run --budget 10%`` in a child process."""
+def timed_run(*options: str) -> dict[str, float]:
+    """Wall time and peak RSS (of the main process) of ``python -m benchmark run <options>``
+    into an empty folder, in a child process."""
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "benchmark", "run", "--budget", "10%", "--quiet", "--out", out]
+        cmd = [sys.executable, "-m", "benchmark", "run", *options, "--quiet", "--out", out]
         start = time.perf_counter()
         proc = subprocess.Popen(
             cmd,
@@ -60,8 +74,27 @@ def default_run() -> dict[str, float]:
         wall = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status) != 0:
             err = proc.stderr.read().decode() if proc.stderr else ""
-            raise RuntimeError(f"the default run failed: {err.strip()[-500:]}")
-    return {"default_run_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+            raise RuntimeError(f"{shlex.join(options)} failed: {err.strip()[-500:]}")
+    return {"s": wall, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def default_run() -> dict[str, float]:
+    """The default run (``run --budget 10%``) with ``--jobs 1`` and ``--jobs 2``."""
+    one = timed_run("--budget", "10%", "--jobs", "1")
+    two = timed_run("--budget", "10%", "--jobs", "2")
+    return {
+        "default_run_s": one["s"],
+        "peak_rss_mb": one["rss_mb"],
+        "default_run_jobs2_s": two["s"],
+        "jobs2_ratio": two["s"] / one["s"],
+    }
+
+
+def grid_speedup(name: str) -> dict[str, float]:
+    """A grid from an empty folder with ``--jobs 1`` and ``--jobs 2``."""
+    one = timed_run("--grid", name, "--jobs", "1")["s"]
+    two = timed_run("--grid", name, "--jobs", "2")["s"]
+    return {"grid_jobs1_s": one, "grid_jobs2_s": two, "grid_jobs2_ratio": two / one}
 
 
 def lambdamart_overhead(repeats: int, cache: DatasetCache) -> dict[str, float]:
@@ -140,20 +173,31 @@ def report(figures: dict[str, Any]) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    skip = set(args.skip) | ({"default-run"} if args.skip_default_run else set())
     figures: dict[str, Any] = {"repeats": args.repeats, "cores": os.cpu_count()}
-    if not args.skip_default_run:
+    if "default-run" not in skip:
         figures |= default_run()
+    if "grid" not in skip:
+        figures |= {"grid": args.grid_speedup} | grid_speedup(args.grid_speedup)
     cache = DatasetCache()
     figures |= lambdamart_overhead(args.repeats, cache)
-    figures |= allrank_ratio(args.repeats, cache)
-    figures |= perf_rounds.rounds_ratio(args.repeats, cache)
+    if "allrank" not in skip:
+        figures |= allrank_ratio(args.repeats, cache)
+    if "rounds" not in skip:
+        figures |= perf_rounds.rounds_ratio(args.repeats, cache)
+    if "scale" not in skip:
+        figures |= perf_scale.cost_curve()
+    if "mslr" not in skip:
+        figures |= perf_scale.mslr_run()
     table = report(figures)
     print(table)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "perf.json", json.dumps(figures, indent=2))
-    command = "python -m benchmark perf" + (" --skip-default-run" if args.skip_default_run else "")
-    write_atomic(out / "perf.md", f"Measured by `{command} --repeats {args.repeats}`.\n\n{table}\n")
+    options = ["--repeats", str(args.repeats), "--grid-speedup", args.grid_speedup]
+    options += ["--skip", ",".join(sorted(skip))] if skip else []
+    command = shlex.join(["python", "-m", "benchmark", "perf", *options])
+    write_atomic(out / "perf.md", f"Measured by `{command}`.\n\n{table}\n")
     missed = [k for k, goal in GOALS.items() if k in figures and figures[k] > goal]
     if missed:
         print("goals missed: " + ", ".join(missed))
