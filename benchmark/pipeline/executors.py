@@ -75,9 +75,17 @@ def worker_compute(
 
 
 def error(exc: BaseException) -> str:
+    """One line for a cell that failed on a worker."""
     if isinstance(exc, BrokenProcessPool):
         return "a worker process died while computing it (nothing of it was kept)"
-    return f"{type(exc).__name__}: {exc}"
+    text = " ".join(str(exc).split())
+    if "deserializ" in text.lower():  # the scheduler or a worker cannot import the project
+        text = (
+            "the Dask scheduler or a worker could not unpickle the task; start both with "
+            "PYTHONPATH=<this project's root> and the same lock installed (README, "
+            f"'Running on a cluster'); Dask said: {text[:200]}"
+        )
+    return f"{type(exc).__name__}: {text}"
 
 
 class LocalProcesses:
