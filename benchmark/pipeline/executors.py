@@ -28,8 +28,7 @@ from concurrent.futures import (
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from benchmark.core.catalog import dataset_key
-from benchmark.core.config import CellConfig
+from benchmark.core.config import CellConfig, canonical_json
 from benchmark.pipeline.harness import compute_files
 from benchmark.pipeline.prepare import Prepared
 
@@ -40,7 +39,9 @@ _PREPARED: dict[str, Prepared] = {}  # a worker process's datasets, loaded once 
 
 
 def key_of(config: CellConfig) -> str:
-    return dataset_key(config.dataset, config.dataset_params)
+    """Which prepared data a cell needs: the dataset and all its parameters. Not its results
+    key: the folds of a cross-validated run share one key but each has its own data."""
+    return canonical_json([config.dataset, config.dataset_params])
 
 
 def ahead(cells: list[CellConfig], prepare: Prepare) -> dict[str, Future[Prepared]]:

@@ -140,7 +140,12 @@ def compute(
     measures: tuple[str, ...] = (),
 ) -> None:
     """Compute a cell into ``folder``: config, run, metrics (the protocol's and the
-    user-added ``measures``) and (last) the manifest."""
+    user-added ``measures``) and (last) the manifest; the data must be the cell's own."""
+    if prepared.fingerprint != config.data_fingerprint:
+        raise CellError(
+            f"cell {config.run_id} was given the data of {prepared.key} with fingerprint "
+            f"{prepared.fingerprint[:12]}, not its own ({config.data_fingerprint[:12]})"
+        )
     manifest = execute(config, prepared, folder, qrels, (*METRICS, *measures))
     manifest["qrels"] = f"runs/qrels/{qrels_name(prepared)}"
     manifest["command"] = command

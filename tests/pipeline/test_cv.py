@@ -21,8 +21,11 @@ pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data folde
 METRIC = "ndcg_burges@10"
 
 
-def cv_run(out: Path, name: str, rerankers: str, capsys: pytest.CaptureFixture[str]) -> str:
+def cv_run(
+    out: Path, name: str, rerankers: str, capsys: pytest.CaptureFixture[str], jobs: str = "1"
+) -> str:
     argv = ["run", "--dataset", f"letor:{name}", "--dataset-param", "fold=all", "--quiet"]
+    argv += ["--jobs", jobs]
     argv += ["--rerankers", rerankers, "--budget", "100%", "--seeds", "1", "--out", str(out)]
     if "lambdamart" in rerankers:
         argv += ["--param", "lambdamart.num_boost_round=20"]
@@ -44,10 +47,13 @@ def test_keys_and_folds() -> None:
     assert folds == [{"fold": k, "cv": 5, "valid_fraction": 0.3} for k in range(1, 6)]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ohsumed_leaderboard_pools_the_106_queries_of_five_folds(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    jobs: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    printed = cv_run(tmp_path, "ohsumed", "lambdamart,interleave", capsys)
+    """Serially and in worker processes (which once scored every fold on the first fold's
+    data: the workers' data was keyed by the results key, shared by the folds)."""
+    printed = cv_run(tmp_path, "ohsumed", "lambdamart,interleave", capsys, jobs)
     assert (
         "test queries evaluated over 5 folds: 105 (1 without a positive label excluded)" in printed
     )

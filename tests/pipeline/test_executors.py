@@ -119,3 +119,13 @@ def test_dead_worker_fails_its_cell_and_caches_nothing(tmp_path: Path) -> None:
     again = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     assert f"8 cells done ({8 - len(failed)} reused" in again.stdout  # 3 budgets + 100 %, 2 seeds
+
+
+def test_a_cell_refuses_data_that_is_not_its_own(cells, cache) -> None:
+    """A worker handed another dataset's (or another fold's) data fails the cell instead of
+    scoring it on the wrong queries."""
+    from benchmark.pipeline.harness import CellError, compute_files
+
+    other = cache.get("synthetic-serp", {**TINY, "seed": TINY["seed"] + 1})
+    with pytest.raises(CellError, match="not its own"):
+        compute_files(cells[0], other, "test")
