@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmark.core.config import canonical_json
 from benchmark.reporting import significance
 from benchmark.reporting.rows import Row, group_rows, paired_tests
 from benchmark.store import Store
@@ -108,15 +109,19 @@ def saving(lines: pd.DataFrame) -> pd.DataFrame:
 
 
 def versus(rows: list[Row], bands: tuple[str, ...]) -> pd.DataFrame:
-    """Each non-band row against the same reranker's band rows at the same budget."""
-    index = {(r.config["reranker"], r.config["strategy"], r.budget): r for r in rows}
+    """Each non-band row against the band rows of the same reranker with the same
+    hyper-parameters (a `{betas=...}` row is not the default's band) at the same budget."""
+
+    def key(r: Row, strategy: str) -> str:
+        return canonical_json([r.config["reranker"], r.config["params"], strategy, r.budget])
+
+    index = {key(r, r.config["strategy"]): r for r in rows}
     pairs = []
     for row in rows:
-        reranker, strategy, budget = row.config["reranker"], row.config["strategy"], row.budget
-        if strategy in bands or budget is None or budget >= 1:
+        if row.config["strategy"] in bands or row.budget is None or row.budget >= 1:
             continue
         for band in bands:
-            other = index.get((reranker, band, budget))
+            other = index.get(key(row, band))
             if other is not None:
                 pairs.append((row, other))
     if not pairs:

@@ -18,12 +18,19 @@ RNG = np.random.default_rng(0)
 BASE = RNG.uniform(0.3, 1.0, QUERIES)
 
 
-def cell(reranker: str, strategy: str, budget: float, shift: float, seed: int = 0) -> Cell:
+def cell(
+    reranker: str,
+    strategy: str,
+    budget: float,
+    shift: float,
+    seed: int = 0,
+    params: dict | None = None,
+) -> Cell:
     """A cell whose per-query nDCG@10 is the common base plus ``shift`` and a little noise."""
-    label = f"{reranker}@{budget * 100:g}%[{strategy}]"
+    label = f"{reranker}@{budget * 100:g}%[{strategy}]" + (f"{{{params}}}" if params else "")
     label = "sft@100%" if (reranker, budget) == ("sft", 1.0) else label
     config = {"dataset": "d", "reranker": reranker, "budget": budget, "strategy": strategy}
-    config |= {"seed": seed, "params": {}, "dataset_params": {}}
+    config |= {"seed": seed, "params": params or {}, "dataset_params": {}}
     noise = np.random.default_rng([seed, int(budget * 100), len(strategy)]).normal(0, 0.02, QUERIES)
     values = BASE + shift + noise
     frame = pd.DataFrame(
@@ -81,8 +88,9 @@ def test_bootstrap_ci_is_seeded_and_covers_the_mean() -> None:
 
 
 def test_versus_pairs_each_strategy_with_the_bands_at_its_budget() -> None:
-    table = strategies.versus(group_rows(CELLS), ("middle",))
-    assert list(table.budget) == [0.05, 0.1, 0.2]
+    variant = cell("smar", "middle", 0.1, +0.05, params={"betas": [1.0]})  # after the default
+    table = strategies.versus(group_rows([*CELLS, variant]), ("middle",))
+    assert list(table.budget) == [0.05, 0.1, 0.2]  # the variant has no strategy row to pair
     assert set(table.b) == {"smar@5%[middle]", "smar@10%[middle]", "smar@20%[middle]"}
     at10 = table[table.budget == 0.1].iloc[0]
     assert at10["diff"] > 0.02 and at10.p_holm < 0.05
