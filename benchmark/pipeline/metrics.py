@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -123,14 +125,20 @@ def evaluate_run(
     qrels: dict[str, dict[str, int]],
     run: dict[str, dict[str, float]],
     measures: tuple[str, ...] | list[str] = METRICS,
+    cache_key: tuple[Any, ...] | None = None,
 ) -> pd.DataFrame:
     """Per-query ranx scores of ``measures`` (default :data:`METRICS`), for queries with a
-    positive. Returns a long frame ``qid, metric, value``.
+    positive. Returns a long frame ``qid, metric, value``. With ``cache_key`` (the qrels file's
+    identity), ranx's Qrels for the same queries is built once per process and reused.
     """
     from ranx import Qrels, Run, evaluate
 
     keep = [q for q, docs in qrels.items() if max(docs.values()) >= 1 and q in run]
-    qr = Qrels({q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep})
+
+    def build() -> Any:
+        return Qrels({q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep})
+
+    qr = remembered(("ranx", cache_key, tuple(keep)), build) if cache_key else build()
     rn = Run({q: run[q] for q in keep})
     # ranx 0.3.21 fails on one measure with return_mean=False (it looks the result up by the
     # measure's bare name): ask for it twice, which returns the usual dict
@@ -198,5 +206,22 @@ def modality_shares(
 def per_query_metrics(
     qrels_path: Path, run_path: Path, measures: tuple[str, ...] | list[str] = METRICS
 ) -> pd.DataFrame:
-    """Evaluate the saved run file against the saved qrels (long frame: qid, metric, value)."""
-    return evaluate_run(read_qrels(qrels_path), read_run(run_path), measures)
+    """Evaluate the saved run file against the saved qrels (long frame: qid, metric, value).
+    The qrels file is parsed once per process for every cell of a dataset (it is identified by
+    its path, size and modification time, so a rewritten file is read again)."""
+    st = qrels_path.stat()
+    key = (str(qrels_path.resolve()), st.st_size, st.st_mtime_ns)
+    qrels = remembered(("qrels", key), lambda: read_qrels(qrels_path))
+    return evaluate_run(qrels, read_run(run_path), measures, cache_key=key)
+
+
+_REMEMBERED: dict[tuple[Any, ...], Any] = {}
+
+
+def remembered(key: tuple[Any, ...], make: Callable[[], Any], size: int = 8) -> Any:
+    """``make()`` once per ``key`` in this process, keeping the ``size`` latest (read-only use)."""
+    if key not in _REMEMBERED:
+        while len(_REMEMBERED) >= size:
+            _REMEMBERED.pop(next(iter(_REMEMBERED)))
+        _REMEMBERED[key] = make()
+    return _REMEMBERED[key]
