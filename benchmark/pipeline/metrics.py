@@ -85,10 +85,14 @@ def run_lines(split: Split, scores: np.ndarray, tag: str) -> tuple[list[str], st
     order = ranking(split, scores)
     r = ranks(split, scores)
     written, kind = strict_scores(split, scores)
-    qids = split.qids[split.query_index]
-    lines = [
-        f"{qids[i]} Q0 {split.item_ids[i]} {r[i]} {float(written[i])!r} {tag}\n" for i in order
-    ]
+    # Python lists, not numpy scalars, in the loop: the same text, about 3x faster
+    columns = (
+        split.qids[split.query_index][order].tolist(),
+        np.asarray(split.item_ids)[order].tolist(),
+        r[order].tolist(),
+        np.asarray(written, dtype=np.float64)[order].tolist(),
+    )
+    lines = [f"{q} Q0 {d} {k} {v!r} {tag}\n" for q, d, k, v in zip(*columns, strict=True)]
     return lines, kind
 
 
