@@ -28,7 +28,7 @@ SMALL = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
 GRID = ["--rerankers", "lambdamart,fusion-minmax", "--budget", "10%", "20%", "--seeds", "2"]
 
 
-def run_child(out: Path, *extra: str) -> subprocess.Popen[str]:
+def run_child(out: Path, *extra: str, interruptible: bool = False) -> subprocess.Popen[str]:
     argv = [sys.executable, "-m", "benchmark", "run", "--out", str(out), "--quiet", *SMALL]
     return subprocess.Popen(
         [*argv, *GRID, *extra],
@@ -36,7 +36,12 @@ def run_child(out: Path, *extra: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint if interruptible else None,
     )
+
+
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -113,9 +118,10 @@ def test_concurrent_runs_compute_each_cell_once(reference: Path, tmp_path: Path)
 
 
 def test_ctrl_c_stops_cleanly(tmp_path: Path) -> None:
-    # 19 cells, interrupted after 2: enough left that a loaded machine cannot let the run
-    # finish before the signal arrives (with 7 cells it once did, on a busy 2-core machine)
-    proc = run_child(tmp_path, "--seeds", "6")
+    # 19 cells, interrupted after 2. The child gets SIGINT's default disposition back: a test
+    # run started in the background by a non-interactive shell inherits SIGINT ignored, and
+    # Python then never installs its handler (the run finished as if no Ctrl-C came)
+    proc = run_child(tmp_path, "--seeds", "6", interruptible=True)
     kill_when(proc, tmp_path, 2, signal.SIGINT)
     code, out, err = finish(proc)
     assert code == 130, (out, err)
