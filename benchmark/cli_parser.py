@@ -215,7 +215,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="A,B",
         type=perf_parts,
         default=[],
-        help="parts left out: default-run, grid, scale, mslr, allrank, rounds",
+        help=f"parts left out: {', '.join(PERF_PARTS)}",
     )
     perf.add_argument(
         "--grid-speedup",

@@ -28,7 +28,6 @@ import json
 import os
 import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,19 +62,8 @@ def timed_run(*options: str) -> dict[str, float]:
     into an empty folder, in a child process."""
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "benchmark", "run", *options, "--quiet", "--out", out]
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        if os.waitstatus_to_exitcode(status) != 0:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise RuntimeError(f"{shlex.join(options)} failed: {err.strip()[-500:]}")
-    return {"s": wall, "rss_mb": usage.ru_maxrss / 1024}
+        _, wall, rss = perf_scale.run_measured(cmd, shlex.join(options))
+    return {"s": wall, "rss_mb": rss}
 
 
 def default_run() -> dict[str, float]:

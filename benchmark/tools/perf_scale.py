@@ -56,10 +56,10 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     return {"prepare_s": prepare, "cell_s": cell, "test_queries": test.n_queries}
 
 
-def measured(job: dict[str, Any]) -> dict[str, Any]:
-    """Run :func:`child` in a fresh process; its figures, wall time and peak RSS (``wait4``:
-    the child's own, so each point is measured alone)."""
-    cmd = [sys.executable, "-m", "benchmark.tools.perf_scale", "--child", json.dumps(job)]
+def run_measured(cmd: list[str], what: str) -> tuple[str, float, float]:
+    """Run ``cmd`` from the project's root; its stdout, wall seconds and peak RSS in MB
+    (``wait4``: the child's own, so each measurement stands alone). A failure raises
+    ``RuntimeError`` naming ``what`` with the end of the child's stderr."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=PROJECT)
@@ -68,11 +68,16 @@ def measured(job: dict[str, Any]) -> dict[str, Any]:
         out.seek(0)
         err.seek(0)
         if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(
-                f"{job['reranker']} on {job['dataset']} failed: {err.read().decode()[-500:]}"
-            )
-        figures: dict[str, Any] = json.loads(out.read().decode().strip().splitlines()[-1])
-    return figures | {"wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024}
+            raise RuntimeError(f"{what} failed: {err.read().decode().strip()[-500:]}")
+        return out.read().decode(), wall, usage.ru_maxrss / 1024
+
+
+def measured(job: dict[str, Any]) -> dict[str, Any]:
+    """Run :func:`child` in a fresh process; its figures, wall time and peak RSS."""
+    cmd = [sys.executable, "-m", "benchmark.tools.perf_scale", "--child", json.dumps(job)]
+    stdout, wall, rss = run_measured(cmd, f"{job['reranker']} on {job['dataset']}")
+    figures: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    return figures | {"wall_s": wall, "peak_rss_mb": rss}
 
 
 def cost_curve(sizes: tuple[int, ...] = SIZES) -> dict[str, Any]:
