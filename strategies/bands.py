@@ -22,7 +22,7 @@ from benchmark.core.annotation import (
     Oracle,
     StrategyFn,
     buy_whole_requests,
-    modality_orders,
+    page_modality_orders,
     strategy,
 )
 from benchmark.core.data import Split
@@ -50,9 +50,9 @@ def band(position: str) -> StrategyFn:
 
     def buy(split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator) -> np.ndarray:
         requests = []
-        for _, rows in split.queries():
+        for page in page_modality_orders(split):
             chosen = []
-            for order in modality_orders(split, rows):
+            for order in page:
                 start, end = band_bounds(position, len(order), fraction)
                 chosen.append(order[start:end])
             requests.append(np.concatenate(chosen))

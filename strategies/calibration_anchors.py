@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.core.annotation import NO_PAIRS, Oracle, modality_orders, strategy
+from benchmark.core.annotation import NO_PAIRS, Oracle, page_modality_orders, strategy
 from benchmark.core.data import Split
 from strategies.active import buy_valid_pages
 
@@ -29,7 +29,7 @@ from strategies.active import buy_valid_pages
 def buy_depth_first(split: Split, oracle: Oracle, rng: np.random.Generator) -> None:
     """Buy the depth requests of every page, depth by depth, pages in a random order, each
     request whole while it fits (labels already bought cost nothing)."""
-    orders = [modality_orders(split, rows) for _, rows in split.queries()]
+    orders = page_modality_orders(split)
     pages = rng.permutation(split.n_queries)
     deepest = max((len(o) for page in orders for o in page), default=0)
     for depth in range(deepest):

@@ -28,23 +28,38 @@ import numpy as np
 
 from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
-from strategies.active import ROUNDS, TOP, buy_pairs, buy_valid_pages, page_order, proxy
+from strategies.active import (
+    ROUNDS,
+    TOP,
+    VERSION,
+    buy_pairs,
+    buy_valid_pages,
+    in_page_order,
+    page_blocks,
+    page_order,
+    proxy,
+)
 from strategies.calibration_anchors import buy_depth_first
 
 
 def crossing_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Adjacent cross-modal pairs of each page's top ``TOP + 1`` by the proxy's scores (one
-    member, ``scores[0]``): rows ``(m, 2)`` and priority (minus the normalised gap)."""
-    pairs, priority = [np.zeros((0, 2), dtype=np.int64)], [np.zeros(0)]
-    for _, rows in split.queries():
-        s = scores[0, rows]
-        top = page_order(s, split.item_ids[rows])[: TOP + 1]
-        a, b = top[:-1], top[1:]
-        cross = split.modality[rows][a] != split.modality[rows][b]
-        scale = float(s.std()) or 1.0
-        pairs.append(np.column_stack([a[cross], b[cross]]) + rows.start)
-        priority.append(-(s[a[cross]] - s[b[cross]]) / scale)
-    return np.concatenate(pairs), np.concatenate(priority)
+    member, ``scores[0]``): rows ``(m, 2)`` and priority (minus the normalised gap), page by
+    page, each page's pairs from the top down."""
+    pages, pairs = [np.zeros(0, dtype=np.int64)], [np.zeros((0, 2), dtype=np.int64)]
+    priority = [np.zeros(0)]
+    for block, rows in page_blocks(split):
+        s = scores[0][rows]
+        top = np.take_along_axis(rows, page_order(s, split.item_ids[rows])[:, : TOP + 1], axis=1)
+        a, b = top[:, :-1], top[:, 1:]
+        page, k = np.nonzero(split.modality[a] != split.modality[b])
+        scale = s.std(axis=1)
+        scale[scale == 0] = 1.0
+        pages.append(block[page])
+        pairs.append(np.column_stack([a[page, k], b[page, k]]))
+        priority.append(-(scores[0][a[page, k]] - scores[0][b[page, k]]) / scale[page])
+    ordered_pairs, ordered_priority = in_page_order(pages, pairs, priority)
+    return ordered_pairs, ordered_priority
 
 
 @round_strategy(
@@ -53,6 +68,7 @@ def crossing_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.nda
     "scores (a LightGBM proxy) nearly cross in the top 10",
     rounds=ROUNDS,
     proxy=proxy(1),
+    version=VERSION,
 )
 def buy_disagreement(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmark.core.annotation import Oracle, modality_orders, strategy
+from benchmark.core.annotation import Oracle, page_modality_orders, strategy
 from benchmark.core.data import MAX_LABEL, Split
 
 LEVELS = tuple(range(1, MAX_LABEL + 1))
@@ -101,9 +101,9 @@ def buy_iso_anchors(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator
 ) -> np.ndarray:
     pages = rng.permutation(split.n_queries)
+    orders = page_modality_orders(split)
     found = [np.zeros((0, 2), dtype=np.int64)]
     for done, k in enumerate(pages):
-        rows = slice(int(split.offsets[k]), int(split.offsets[k + 1]))
         share = oracle.units_left(split.name) // (len(pages) - done)
         spent = 0
 
@@ -114,7 +114,7 @@ def buy_iso_anchors(
             spent += 1
             return int(oracle.reveal(split.name, np.array([row]))[0])
 
-        search = PageSearch(modality_orders(split, rows))
+        search = PageSearch(orders[k])
         search.run(buy)
         found.append(search.pairs())
     return np.concatenate(found)

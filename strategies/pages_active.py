@@ -4,7 +4,7 @@
 What it buys: whole pages (every item, like ``pages``). A page's expected gain is the NDCG@10
 its current model stands to get wrong: the sum, over pairs of its items, of the NDCG@10 at
 stake in their order times the probability that the order is wrong under a bootstrap ensemble
-of 4 small LightGBM lambdarank proxies refitted on the labels bought so far
+of 3 small LightGBM lambdarank proxies refitted on the labels bought so far
 (:func:`strategies.active.flip_weights`), divided by the page's size (a whole page costs one
 unit per item: gain per label bought).
 
@@ -24,15 +24,24 @@ import numpy as np
 
 from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
-from strategies.active import MEMBERS, ROUNDS, buy_random_pages, flip_weights, proxy
+from strategies.active import (
+    MEMBERS,
+    ROUNDS,
+    VERSION,
+    buy_random_pages,
+    flip_weights,
+    page_blocks,
+    proxy,
+)
 
 
 def page_gains(split: Split, scores: np.ndarray) -> np.ndarray:
     """Expected NDCG@10 flips per label of every page (module docstring)."""
     gains = np.zeros(split.n_queries)
-    for k, rows in split.queries():
-        weights = flip_weights(scores[:, rows], split.item_ids[rows])
-        gains[k] = weights.sum() / 2 / weights.shape[0]
+    for block, rows in page_blocks(split):
+        n = rows.shape[1]
+        weights = flip_weights(scores[:, rows], split.item_ids[rows]).reshape(len(block), n * n)
+        gains[block] = weights.sum(axis=1) / 2 / n
     return gains
 
 
@@ -53,6 +62,7 @@ def buy_by_gain(split: Split, oracle: Oracle, gains: np.ndarray, rng: np.random.
     "a bootstrap LightGBM ensemble",
     rounds=ROUNDS,
     proxy=proxy(MEMBERS),
+    version=VERSION,
 )
 def buy_pages_active(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState

@@ -1,7 +1,7 @@
 """``uncertainty``: the comparisons whose place in the top 10 the current model is least sure of.
 
 What it buys: pairs of items of one page. The current model is the proxy of
-:mod:`strategies.active`, a bootstrap ensemble of 4 small LightGBM lambdarank models refitted
+:mod:`strategies.active`, a bootstrap ensemble of 3 small LightGBM lambdarank models refitted
 on the labels bought so far. A pair's priority is the NDCG@10 at stake in its order (the
 difference of the two items' DCG@10 discounts at the ensemble's mean ranking: pairs across
 the top-10 cut and pairs inside the top 10 count, pairs below it do not) times the ensemble's
@@ -24,20 +24,42 @@ import numpy as np
 
 from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
-from strategies.active import MEMBERS, ROUNDS, buy_pairs, buy_valid_pages, flip_weights, proxy
+from strategies.active import (
+    MEMBERS,
+    ROUNDS,
+    VERSION,
+    buy_pairs,
+    buy_valid_pages,
+    flip_probability,
+    in_page_order,
+    page_blocks,
+    proxy,
+    top_discounts,
+)
 from strategies.calibration_anchors import buy_depth_first
 
 
 def uncertain_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of items of a page with a positive priority: rows ``(m, 2)`` and priority."""
-    pairs, priority = [np.zeros((0, 2), dtype=np.int64)], [np.zeros(0)]
-    for _, rows in split.queries():
-        weights = flip_weights(scores[:, rows], split.item_ids[rows])
-        i, j = np.triu_indices(weights.shape[0], k=1)
-        keep = weights[i, j] > 0
-        pairs.append(np.column_stack([i[keep], j[keep]]) + rows.start)
-        priority.append(weights[i, j][keep])
-    return np.concatenate(pairs), np.concatenate(priority)
+    """Every pair of items of a page with a positive priority: rows ``(m, 2)`` and priority
+    (:func:`strategies.active.flip_weights`), page by page, each page's pairs in ``(i, j)``,
+    i < j, order. Only pairs with an item in the consensus top 10 are computed: the others have
+    nothing at stake."""
+    pages, pairs = [np.zeros(0, dtype=np.int64)], [np.zeros((0, 2), dtype=np.int64)]
+    priority = [np.zeros(0)]
+    for block, rows in page_blocks(split):
+        s = scores[:, rows]
+        discount = top_discounts(s, split.item_ids[rows])
+        i, j = np.triu_indices(rows.shape[1], k=1)
+        page, pair = np.nonzero((discount[:, i] > 0) | (discount[:, j] > 0))
+        a, b = i[pair], j[pair]
+        stake = np.abs(discount[page, a] - discount[page, b])
+        weight = stake * flip_probability(s[:, page, a] - s[:, page, b])
+        keep = weight > 0
+        pages.append(block[page[keep]])
+        pairs.append(np.column_stack([rows[page, a], rows[page, b]])[keep])
+        priority.append(weight[keep])
+    ordered_pairs, ordered_priority = in_page_order(pages, pairs, priority)
+    return ordered_pairs, ordered_priority
 
 
 @round_strategy(
@@ -46,6 +68,7 @@ def uncertain_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.nd
     "ensemble is least sure of (NDCG@10 at stake x flip probability)",
     rounds=ROUNDS,
     proxy=proxy(MEMBERS),
+    version=VERSION,
 )
 def buy_uncertainty(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState

@@ -118,11 +118,14 @@ class Proxy:
     """The cheap model a multi-round strategy has refitted between rounds: a registered reranker
     (``reranker`` with ``params``) fitted on the revealed labels (``page_valid``'s for its early
     stopping); ``members`` > 1 fits a bootstrap ensemble, each member on the ``page_train``
-    pages with a revealed label drawn with replacement."""
+    pages with a revealed label drawn with replacement. It scores the rows of the annotated
+    splits in ``scored`` (a strategy that buys ``page_valid`` without looking at the model
+    leaves it out: scoring it would only cost time)."""
 
     reranker: str
     params: dict[str, Any] = field(default_factory=dict)
     members: int = 1
+    scored: tuple[str, ...] = ANNOTATED_SPLITS
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,8 @@ class RoundState:
     """What a multi-round strategy knows at the start of round ``round`` (0-based) of
     ``rounds``: ``scores`` are the proxy's scores on the rows of the split being annotated,
     shape ``(members, n_items)``, fitted on the labels bought in the earlier rounds (None in
-    round 0, or when no ``page_train`` label had been bought). Bought labels are read from the
+    round 0, when no ``page_train`` label had been bought, or for a split the proxy does not
+    score: :attr:`Proxy.scored`). Bought labels are read from the
     oracle (``revealed_labels``)."""
 
     round: int
@@ -146,13 +150,17 @@ RoundFn = Callable[[Split, Oracle, float, np.random.Generator, RoundState], np.n
 class Strategy:
     """Buys labels of one split through the oracle; returns preference pairs (may be empty).
 
-    ``fn`` is a :data:`StrategyFn` when ``rounds`` is 1 and a :data:`RoundFn` otherwise."""
+    ``fn`` is a :data:`StrategyFn` when ``rounds`` is 1 and a :data:`RoundFn` otherwise.
+    ``version`` goes into every cell's config (``strategy_version``): raise it when a change
+    makes the strategy buy other labels, and the store stops reusing and reporting the cells
+    of the earlier version."""
 
     name: str
     description: str
     fn: Callable[..., np.ndarray]
     rounds: int = 1
     proxy: Proxy | None = None
+    version: str = "1"
 
     def buy(
         self,
@@ -170,40 +178,52 @@ class Strategy:
 STRATEGIES: Registry[Strategy] = Registry("strategy", plugins="strategies")
 
 
-def strategy(name: str, description: str) -> Callable[[StrategyFn], StrategyFn]:
+def strategy(
+    name: str, description: str, *, version: str = "1"
+) -> Callable[[StrategyFn], StrategyFn]:
     def decorator(fn: StrategyFn) -> StrategyFn:
-        STRATEGIES.register(name)(Strategy(name, description, fn))
+        STRATEGIES.register(name)(Strategy(name, description, fn, version=version))
         return fn
 
     return decorator
 
 
 def round_strategy(
-    name: str, description: str, *, rounds: int, proxy: Proxy
+    name: str, description: str, *, rounds: int, proxy: Proxy, version: str = "1"
 ) -> Callable[[RoundFn], RoundFn]:
     """Register a strategy that buys in ``rounds`` rounds, ``proxy`` refitted between them."""
     if rounds < 2:
         raise ValueError(f"strategy {name!r}: a round strategy has at least 2 rounds")
 
     def decorator(fn: RoundFn) -> RoundFn:
-        STRATEGIES.register(name)(Strategy(name, description, fn, rounds, proxy))
+        STRATEGIES.register(name)(Strategy(name, description, fn, rounds, proxy, version))
         return fn
 
     return decorator
 
 
+def strategy_version(name: str | None) -> str:
+    """The current version of strategy ``name`` ("1" for none, or one no longer registered)."""
+    return STRATEGIES.get(name).version if name is not None and name in STRATEGIES else "1"
+
+
 NO_PAIRS = np.zeros((0, 2), dtype=np.int64)
 
 
-def modality_orders(split: Split, rows: slice) -> list[np.ndarray]:
-    """Row indices of each modality present on one page, best g_score first (ties: item id)."""
-    orders = []
-    mod = split.modality[rows]
-    for m in np.unique(mod):
-        idx = np.flatnonzero(mod == m) + rows.start
-        key = np.lexsort((split.item_ids[idx], -split.g_score[idx]))
-        orders.append(idx[key])
-    return orders
+def page_modality_orders(split: Split) -> list[list[np.ndarray]]:
+    """Per page, the row indices of each modality present on it, best g_score first (ties: item
+    id, then row order), modalities in ascending order: ``[page][modality]``, from one sort of
+    the whole split."""
+    pages: list[list[np.ndarray]] = [[] for _ in range(split.n_queries)]
+    if split.n_items == 0:
+        return pages
+    query = split.query_index
+    order = np.lexsort((split.item_ids, -split.g_score, split.modality, query))
+    q, m = query[order], split.modality[order]
+    cut = np.flatnonzero((q[1:] != q[:-1]) | (m[1:] != m[:-1])) + 1
+    for page, group in zip(q[np.r_[0, cut]].tolist(), np.split(order, cut), strict=True):
+        pages[page].append(group)
+    return pages
 
 
 def buy_whole_requests(

@@ -43,9 +43,17 @@ class CellConfig:
     dataset_version: str = "1"
     data_fingerprint: str = ""  # the dataset's content fingerprint (core.catalog)
     suite_version: str = SUITE_VERSION
+    # the strategy's version (core.annotation.Strategy.version): a strategy that changes what it
+    # buys gets a new one, so its earlier cells are neither reused nor reported as current
+    strategy_version: str = "1"
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The identity of the cell; ``strategy_version`` is left out at "1", so the cells
+        computed before it existed keep their run ids."""
+        data = dataclasses.asdict(self)
+        if data["strategy_version"] == "1":
+            del data["strategy_version"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CellConfig:

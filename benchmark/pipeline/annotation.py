@@ -77,7 +77,7 @@ def annotate_rounds(
         before = {name: oracle.units_spent(name) for name in hidden}
         rng = np.random.default_rng(seed if r == 0 else derive_seed("annotation-round", seed, r))
         for name, split in hidden.items():
-            state = RoundState(r, strat.rounds, None if scores is None else scores[name])
+            state = RoundState(r, strat.rounds, None if scores is None else scores.get(name))
             pairs[name].append(strat.buy(split, oracle, fraction, rng, state))
         t0 = time.perf_counter()
         if r + 1 < strat.rounds:
@@ -116,15 +116,16 @@ def proxy_scores(
     proxy: Proxy, views: dict[str, Split], layout: Layout, seed: int
 ) -> dict[str, np.ndarray] | None:
     """Fit the proxy (each bootstrap member) on the revealed labels of ``views`` and score every
-    row of every view: ``{split: (members, n_items)}``; None when no ``page_train`` label is
-    revealed. Member k's page draw and model seed are derived from ``seed`` and k."""
+    row of the views it scores (:attr:`Proxy.scored`): ``{split: (members, n_items)}``; None
+    when no ``page_train`` label is revealed. Member k's page draw and model seed are derived
+    from ``seed`` and k."""
     train = views["page_train"]
     valid = views.get("page_valid", train.hide_labels())
     known = np.add.reduceat((train.page_label >= 0).astype(np.int64), train.offsets[:-1])
     labelled = np.flatnonzero(known > 0)
     if len(labelled) == 0:
         return None
-    out: dict[str, list[np.ndarray]] = {name: [] for name in views}
+    out: dict[str, list[np.ndarray]] = {name: [] for name in views if name in proxy.scored}
     for k in range(proxy.members):
         member_seed = derive_seed("proxy-member", seed, k)
         if proxy.members == 1:
@@ -134,6 +135,6 @@ def proxy_scores(
             sample = train.select_queries(draw)
         model = make_reranker(proxy.reranker, proxy.params)
         model.fit(sample, valid, layout=layout, seed=member_seed)
-        for name, view in views.items():
-            out[name].append(np.asarray(model.score(view), dtype=np.float64))
+        for name, parts in out.items():
+            parts.append(np.asarray(model.score(views[name]), dtype=np.float64))
     return {name: np.stack(parts) for name, parts in out.items()}

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from benchmark.core.annotation import STRATEGIES, allowance
+from benchmark.core.annotation import STRATEGIES, allowance, strategy_version
 from benchmark.core.catalog import (
     ALL_FOLDS,
     CV,
@@ -60,6 +60,7 @@ def plan(
                             reranker=name,
                             budget=budget,
                             strategy=strat,
+                            strategy_version=strategy_version(strat),
                             seed=seed,
                             params=reranker.params(),
                             dataset_params=dict(dparams),

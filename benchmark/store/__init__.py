@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmark.core.annotation import strategy_version
 from benchmark.core.config import SUITE_VERSION
 from benchmark.store.cells import Cell, LooseCells
 from benchmark.store.files import (
@@ -69,13 +70,14 @@ class Store:
         return sorted(packed | {c.dataset_key for c in self.loose.scan()})
 
     def cells(self, key: str) -> list[Cell]:
-        """The current cells of dataset ``key``: this suite version, the dataset's current
-        data (one fingerprint, or one per fold of a cross-validated key); cell folders win over
+        """The current cells of dataset ``key``: this suite version, each strategy's current
+        version, the dataset's current data (one fingerprint, or one per fold of a
+        cross-validated key); cell folders win over
         packed copies. Raises :class:`StoreError` on an unreadable cell or when a fold has cells
         of several data versions and no ``dataset.json`` says which is current."""
         merged = dict(self.packed(key))
         merged |= {c.run_id: c for c in self.loose.scan() if c.dataset_key == key}
-        cells = [c for c in merged.values() if c.config.get("suite_version") == SUITE_VERSION]
+        cells = [c for c in merged.values() if current_code(c.config)]
         by_fold: dict[str, set[str]] = {}
         for c in cells:
             fold = str(c.config.get("dataset_params", {}).get("fold"))
@@ -167,3 +169,10 @@ class Store:
         for folder in folders:
             removed += sweep_temporaries(folder)
         return removed
+
+
+def current_code(config: dict[str, Any]) -> bool:
+    """The cell was computed by this suite version and its strategy's current version."""
+    return config.get("suite_version") == SUITE_VERSION and config.get(
+        "strategy_version", "1"
+    ) == strategy_version(config.get("strategy"))

@@ -4,7 +4,7 @@ fit, score, write, evaluate), median of ``repeats`` after one warm-up of each. T
 multi-round cell costs at most 3x the one-round cell.
 
 Measured on ``sft`` at 20 % (the cheapest reranker of issue 14's grid, so the proxy's share is
-largest) with ``uncertainty`` (4 rounds, 3 refits of a 4-member ensemble: the most proxy fits of
+largest) with ``uncertainty`` (4 rounds, 3 refits of a 3-member ensemble: the most proxy fits of
 our strategies, with ``pages-active``) against ``pages`` (sft's default one-round strategy).
 """
 

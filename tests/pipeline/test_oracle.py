@@ -11,9 +11,10 @@ from benchmark.core.annotation import (
     STRATEGIES,
     BudgetExceeded,
     Oracle,
-    modality_orders,
+    page_modality_orders,
     parse_budget,
 )
+from benchmark.core.data import Split
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import Prepared
 from strategies.bands import band_bounds
@@ -37,6 +38,27 @@ def test_parse_budget_rejects(text) -> None:
 
 def labelled(tiny: Prepared) -> dict:
     return {s: tiny.dataset[s] for s in ("page_train", "page_valid")}
+
+
+def modality_orders(split: Split, rows: slice) -> list[np.ndarray]:
+    """One page's rows per modality, best g first (ties: item id), written the plain way."""
+    orders = []
+    for m in np.unique(split.modality[rows]):
+        idx = np.flatnonzero(split.modality[rows] == m) + rows.start
+        orders.append(idx[np.lexsort((split.item_ids[idx], -split.g_score[idx]))])
+    return orders
+
+
+def test_page_modality_orders_sort_each_page_and_modality(tiny: Prepared) -> None:
+    split = tiny.dataset["page_train"]
+    tied = split.replace(g_score=np.round(split.g_score, 1))  # ties broken by the item id
+    for s in (split, tied):
+        pages = page_modality_orders(s)
+        assert len(pages) == s.n_queries
+        for k, rows in s.queries():
+            expected = modality_orders(s, rows)
+            assert len(pages[k]) == len(expected)
+            assert all(np.array_equal(a, b) for a, b in zip(pages[k], expected, strict=True))
 
 
 @pytest.mark.parametrize("strategy", BASIC)

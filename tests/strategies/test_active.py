@@ -6,12 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import strategies.active
 from benchmark.core.annotation import STRATEGIES, Oracle, RoundState
 from benchmark.pipeline.annotation import annotate_rounds
 from benchmark.pipeline.harness import Prepared
-from strategies.active import TOP, flip_weights
+from strategies.active import TOP, flip_weights, page_order
 from strategies.disagreement import crossing_pairs
 from strategies.pages_active import page_gains
+from strategies.uncertainty import uncertain_pairs
 from tests.strategies.test_iso_anchors import make_split
 
 
@@ -67,6 +69,41 @@ def test_crossings_are_adjacent_cross_modal_pairs_in_the_top() -> None:
     assert {tuple(p) for p in pairs.tolist()} == {(5, 8), (8, 6), (7, 9)}
     gap = dict(zip(map(tuple, pairs.tolist()), -priority, strict=True))
     assert np.isclose(gap[(5, 8)], gap[(8, 6)]) and gap[(7, 9)] > 100 * gap[(5, 8)]
+
+
+@pytest.mark.parametrize("block_pairs", [2**18, 500])
+def test_block_computations_match_page_by_page(
+    tiny: Prepared, block_pairs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The strategies score blocks of equal-sized pages at once (and uncertainty only the pairs
+    with an item in the top 10): the very numbers, in the same order, as page by page."""
+    monkeypatch.setattr(strategies.active, "BLOCK_PAIRS", block_pairs)  # many blocks per size
+    split = tiny.dataset["page_train"]
+    assert len(np.unique(split.group_sizes)) > 1
+    rng = np.random.default_rng(0)
+    for scores in (rng.normal(size=(4, split.n_items)), rng.integers(0, 3, (4, split.n_items))):
+        scores = scores.astype(np.float64)  # the integer draw ties many pairs and ranks
+        pairs, priority, gains, cross, gaps = [], [], [], [], []
+        for _, rows in split.queries():
+            w = flip_weights(scores[:, rows], split.item_ids[rows])
+            i, j = np.triu_indices(w.shape[0], k=1)
+            keep = w[i, j] > 0
+            pairs.append(np.column_stack([i[keep], j[keep]]) + rows.start)
+            priority.append(w[i, j][keep])
+            gains.append(w.sum() / 2 / w.shape[0])
+            s = scores[0, rows]
+            top = page_order(s, split.item_ids[rows])[: TOP + 1]
+            a, b = top[:-1], top[1:]
+            crossing = split.modality[rows][a] != split.modality[rows][b]
+            cross.append(np.column_stack([a[crossing], b[crossing]]) + rows.start)
+            gaps.append(-(s[a[crossing]] - s[b[crossing]]) / (float(s.std()) or 1.0))
+        got_pairs, got_priority = uncertain_pairs(split, scores)
+        assert np.array_equal(got_pairs, np.concatenate(pairs))
+        assert np.array_equal(got_priority, np.concatenate(priority))
+        assert np.array_equal(page_gains(split, scores), np.array(gains))
+        got_cross, got_gaps = crossing_pairs(split, scores)
+        assert np.array_equal(got_cross, np.concatenate(cross))
+        assert np.array_equal(got_gaps, np.concatenate(gaps))
 
 
 def test_pages_active_buys_whole_pages_by_gain(tiny: Prepared) -> None:

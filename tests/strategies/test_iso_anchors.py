@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 import strategies.iso_anchors  # noqa: F401  (registers the strategy)
-from benchmark.core.annotation import STRATEGIES, Oracle, modality_orders
+from benchmark.core.annotation import STRATEGIES, Oracle, page_modality_orders
 from benchmark.core.data import Split
 from strategies.iso_anchors import LEVELS, PageSearch
 
@@ -56,7 +56,7 @@ def test_monotone_page_gives_exact_anchors_within_the_log_budget() -> None:
         for i, j in zip(*np.nonzero((truth[:, None] > truth[None, :]) & cross), strict=True)
     }
     assert set(map(tuple, pairs.tolist())) == expected
-    search = PageSearch(modality_orders(split, slice(0, split.n_items)))
+    search = PageSearch(page_modality_orders(split)[0])
     search.known = [{p: int(truth[o[p]]) for p in range(len(o))} for o in search.orders]
     _, _, lb, ub = search.bounds()
     assert np.array_equal(lb, ub)
