@@ -226,6 +226,22 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    from benchmark.store import Store
+
+    store = Store(args.out)
+    store.sweep()
+    total = 0
+    keys = store.keys()
+    for key in keys:
+        removed = store.prune(key)
+        total += removed
+        if removed:
+            print(f"{key}: {removed} stale cells removed")
+    print(f"{total} stale cells removed from {args.out}")
+    return 0
+
+
 def cmd_perf(args: argparse.Namespace) -> int:
     from benchmark.tools import perf
 
@@ -238,6 +254,7 @@ COMMANDS = {
     "report": cmd_report,
     "datasets": cmd_datasets,
     "perf": cmd_perf,
+    "prune": cmd_prune,
 }
 
 

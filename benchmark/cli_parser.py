@@ -205,6 +205,15 @@ def parser() -> argparse.ArgumentParser:
         "(its [report] table), instead of one --dataset",
     )
 
+    prune = sub.add_parser(
+        "prune",
+        help="remove the cells no view shows any more (an older suite or strategy version, "
+        "data that changed) from the packs and cell folders of the results folder",
+    )
+    prune.add_argument(
+        "--out", type=Path, default=Path("results"), help="results folder (default: results)"
+    )
+
     perf = sub.add_parser("perf", help="measure wall time, LambdaMART overhead and peak memory")
     perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")
     perf.add_argument(

@@ -139,6 +139,32 @@ class Store:
                 pack.write(list((packed | {c.run_id: c for c in changed}).values()))
         return len(changed)
 
+    def prune(self, key: str) -> int:
+        """Remove the cells of ``key`` that :meth:`cells` no longer shows (an older suite or
+        strategy version, data that is no longer current) from its pack and its cell folders
+        (a folder whose cell is being computed is left); returns how many were removed."""
+        keep = {c.run_id for c in self.cells(key)}
+        removed: set[str] = set()
+        pack = self.pack(key)
+        with pack.locked():
+            packed = pack.read()
+            stale = {c.run_id for c in packed} - keep
+            if stale:
+                kept = [c for c in packed if c.run_id in keep]
+                pack.write(kept) if kept else pack.clear()
+                removed |= stale
+        for cell in self.loose.scan():
+            if cell.dataset_key != key or cell.run_id in keep:
+                continue
+            handle = self.loose.try_lock(cell.run_id)
+            if handle is not None:
+                try:
+                    self.loose.discard(cell.run_id)
+                finally:
+                    self.loose.release(handle)
+                removed.add(cell.run_id)
+        return len(removed)
+
     # -- datasets -------------------------------------------------------------------------
     def mark_dataset(self, key: str, record: dict[str, Any]) -> None:
         """Record the data version the views of ``key`` show from now on: ``fingerprint``, or

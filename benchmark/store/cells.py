@@ -166,6 +166,13 @@ class LooseCells:
         os.replace(src, dst)
         shutil.rmtree(old, ignore_errors=True)
 
+    def discard(self, run_id: str) -> None:
+        """Remove a cell folder: moved aside as a staging folder first, so that a kill midway
+        leaves what :meth:`sweep` removes, never half a cell."""
+        aside = self.root / f".tmp-{run_id}-{HOST}-{os.getpid()}"
+        os.replace(self.folder(run_id), aside)
+        shutil.rmtree(aside, ignore_errors=True)
+
     def sweep(self) -> list[Path]:
         """Remove what dead processes left: staging folders, temporary files; a moved-aside
         finished cell whose replacement never arrived is restored."""

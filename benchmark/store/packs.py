@@ -117,6 +117,12 @@ class Pack:
         publish({self.folder / METRICS: buffer.getvalue()})
         publish({self.folder / MANIFESTS: gzip.compress(lines.encode(), mtime=0)})
 
+    def clear(self) -> None:
+        """Remove every cell of the pack (the caller holds :meth:`locked`); ``dataset.json``
+        stays."""
+        for name in (MANIFESTS, METRICS):
+            (self.folder / name).unlink(missing_ok=True)
+
     def mark(self, record: dict[str, Any]) -> None:
         """Write ``dataset.json`` (the caller holds :meth:`locked`) unless it already says so."""
         if self.dataset() != record:

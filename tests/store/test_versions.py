@@ -1,5 +1,6 @@
 """A strategy whose version is raised (it now buys other labels) has its earlier cells neither
-reused nor reported: the next run recomputes them, and each seed is counted once."""
+reused nor reported: the next run recomputes them, and each seed is counted once; `prune`
+removes the stale cells and no view changes."""
 
 from __future__ import annotations
 
@@ -44,5 +45,26 @@ def test_a_new_strategy_version_is_recomputed_not_counted_twice(
     assert {CellConfig.from_dict(c).run_id for c in again}.isdisjoint(
         CellConfig.from_dict(c).run_id for c in first
     )
-    board = pd.read_csv(next((out / "leaderboards").glob("*.csv")))
+    board_path = next((out / "leaderboards").glob("*.csv"))
+    board = pd.read_csv(board_path)
     assert board.set_index("strategy").loc["random", "seeds"] == 2  # not 4
+    store = Store(out)
+    key = store.keys()[0]
+    assert len(store.packed(key)) == 6 and len(store.loose.scan()) == 6  # 2 stale, 4 current
+    capsys.readouterr()
+    assert main(["prune", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.endswith(f"2 stale cells removed from {out}\n")
+    store = Store(out)
+    assert len(store.packed(key)) == 4 and len(store.loose.scan()) == 4
+    assert len(store.cells(key)) == 4
+    before = board_path.read_bytes()
+    assert main(["report", "--out", str(out), *SMALL]) == 0
+    assert board_path.read_bytes() == before
+    assert main(["prune", "--out", str(out)]) == 0  # nothing left to remove
+    assert capsys.readouterr().out.splitlines()[-1] == f"0 stale cells removed from {out}"
+    for name, version in (("pages", "2"), ("random", "3")):  # every cell stale: the pack empties
+        bumped = dataclasses.replace(STRATEGIES.get(name), version=version)
+        monkeypatch.setitem(STRATEGIES.entries, name, bumped)
+    assert main(["prune", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"4 stale cells removed from {out}"
+    assert Store(out).packed(key) == {} and Store(out).loose.scan() == []
