@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from benchmark.pipeline.harness import DatasetCache, Prepared
 
 TINY = {"n_queries": 240, "seed": 3}
+#: TINY as `run`/`report` options
+TINY_ARGS = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
 
 
 def tiny_config(

@@ -22,10 +22,10 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.pipeline.prepare import default_data_dir
-from tests.conftest import TINY
+from tests.conftest import TINY_ARGS
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
+SMALL = TINY_ARGS
 DATA = default_data_dir()
 
 

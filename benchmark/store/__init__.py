@@ -150,8 +150,7 @@ class Store:
             packed = pack.read()
             stale = {c.run_id for c in packed} - keep
             if stale:
-                kept = [c for c in packed if c.run_id in keep]
-                pack.write(kept) if kept else pack.clear()
+                pack.write([c for c in packed if c.run_id in keep])
                 removed |= stale
         for cell in self.loose.scan():
             if cell.dataset_key != key or cell.run_id in keep:

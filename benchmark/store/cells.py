@@ -144,11 +144,16 @@ class LooseCells:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
 
+    def aside(self, kind: str, run_id: str) -> Path:
+        """This process's ``.tmp-`` (staging) or ``.old-`` (moved-aside) folder of a cell, named
+        so that :meth:`sweep` knows whose it is (:data:`STAGING`)."""
+        return self.root / f".{kind}-{run_id}-{HOST}-{os.getpid()}"
+
     @contextmanager
     def staging(self, run_id: str) -> Iterator[Path]:
         """A fresh staging folder; on success it replaces the cell folder, on any failure
         (an exception, Ctrl-C) it is removed and the cell folder is left as it was."""
-        tmp = self.root / f".tmp-{run_id}-{HOST}-{os.getpid()}"
+        tmp = self.aside("tmp", run_id)
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
@@ -160,7 +165,7 @@ class LooseCells:
     def _replace(self, src: Path, dst: Path) -> None:
         """Move a finished cell into place; an older version is removed only after the move
         (a kill in between leaves ``.old-*``, which :meth:`sweep` puts back)."""
-        old = self.root / f".old-{dst.name}-{HOST}-{os.getpid()}"
+        old = self.aside("old", dst.name)
         if dst.exists():
             os.replace(dst, old)
         os.replace(src, dst)
@@ -169,7 +174,7 @@ class LooseCells:
     def discard(self, run_id: str) -> None:
         """Remove a cell folder: moved aside as a staging folder first, so that a kill midway
         leaves what :meth:`sweep` removes, never half a cell."""
-        aside = self.root / f".tmp-{run_id}-{HOST}-{os.getpid()}"
+        aside = self.aside("tmp", run_id)
         os.replace(self.folder(run_id), aside)
         shutil.rmtree(aside, ignore_errors=True)
 

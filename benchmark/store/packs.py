@@ -107,7 +107,12 @@ class Pack:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def write(self, cells: list[Cell]) -> None:
-        """Replace the pack by ``cells`` (the caller holds :meth:`locked`)."""
+        """Replace the pack by ``cells`` (the caller holds :meth:`locked`); no cells leaves an
+        empty pack (its ``dataset.json`` stays)."""
+        if not cells:
+            for name in (MANIFESTS, METRICS):
+                (self.folder / name).unlink(missing_ok=True)
+            return
         cells = sorted(cells, key=lambda c: c.run_id)
         buffer = io.BytesIO()
         wide_metrics(cells).to_parquet(
@@ -116,12 +121,6 @@ class Pack:
         lines = "".join(json.dumps(c.manifest, sort_keys=True) + "\n" for c in cells)
         publish({self.folder / METRICS: buffer.getvalue()})
         publish({self.folder / MANIFESTS: gzip.compress(lines.encode(), mtime=0)})
-
-    def clear(self) -> None:
-        """Remove every cell of the pack (the caller holds :meth:`locked`); ``dataset.json``
-        stays."""
-        for name in (MANIFESTS, METRICS):
-            (self.folder / name).unlink(missing_ok=True)
 
     def mark(self, record: dict[str, Any]) -> None:
         """Write ``dataset.json`` (the caller holds :meth:`locked`) unless it already says so."""

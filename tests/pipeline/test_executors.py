@@ -15,7 +15,7 @@ import pytest
 
 from benchmark.pipeline import executors, grid
 from benchmark.store import Store
-from tests.conftest import TINY
+from tests.conftest import TINY, TINY_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,7 +96,7 @@ def test_dead_worker_fails_its_cell_and_caches_nothing(tmp_path: Path) -> None:
         "30%",
         "--seeds",
         "2",
-        *[f"--dataset-param={k}={v}" for k, v in TINY.items()],
+        *TINY_ARGS,
     ]
     proc = subprocess.Popen(
         argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

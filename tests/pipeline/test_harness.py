@@ -15,9 +15,9 @@ from benchmark.cli import main
 from benchmark.core.config import CellConfig
 from benchmark.pipeline import grid
 from benchmark.store import Store
-from tests.conftest import TINY, tiny_config
+from tests.conftest import TINY, TINY_ARGS, tiny_config
 
-SMALL = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
+SMALL = TINY_ARGS
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

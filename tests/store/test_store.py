@@ -21,10 +21,10 @@ from benchmark.core.catalog import dataset_key
 from benchmark.pipeline.prepare import default_data_dir
 from benchmark.store import Store, StoreError, files
 from benchmark.store.packs import long_metrics, wide_metrics
-from tests.conftest import TINY
+from tests.conftest import TINY_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
+SMALL = TINY_ARGS
 GRID = ["--rerankers", "lambdamart,fusion-minmax", "--budget", "10%", "20%", "--seeds", "2"]
 
 

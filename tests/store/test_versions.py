@@ -14,9 +14,9 @@ from benchmark.cli import main
 from benchmark.core.annotation import STRATEGIES
 from benchmark.core.config import CellConfig
 from benchmark.store import Store
-from tests.conftest import TINY
+from tests.conftest import TINY_ARGS
 
-SMALL = [f"--dataset-param={k}={v}" for k, v in TINY.items()]
+SMALL = TINY_ARGS
 
 
 def strategy_cells(out: Path, name: str) -> list[dict]:

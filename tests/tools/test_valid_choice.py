@@ -9,7 +9,7 @@ import pytest
 
 from benchmark.pipeline.harness import DatasetCache
 from benchmark.tools.valid_choice import config_arg, evaluate, parser, table, valid_ndcg
-from tests.conftest import TINY
+from tests.conftest import TINY_ARGS
 
 
 def test_config_arg() -> None:
@@ -28,9 +28,10 @@ def test_valid_ndcg_reads_the_chosen_candidate() -> None:
 
 def test_rows_through_the_harness(cache: DatasetCache, tmp_path: Path) -> None:
     args = parser().parse_args(
-        ['sft:{"max_rounds": 1}', "interleave", "--budgets", "30%", "--seeds", "2"]
-        + ["--out", str(tmp_path), "--quiet"]
-        + [f"--dataset-param={k}={v}" for k, v in TINY.items()]
+        [
+            *['sft:{"max_rounds": 1}', "interleave", "--budgets", "30%", "--seeds", "2"],
+            *["--out", str(tmp_path), "--quiet", *TINY_ARGS],
+        ]
     )
     rows = evaluate(args, cache)
     assert [r["seeds"] for r in rows] == ["2/2", "0/1"]
