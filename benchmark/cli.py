@@ -229,6 +229,8 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 def cmd_prune(args: argparse.Namespace) -> int:
     from benchmark.store import Store
 
+    if not args.out.is_dir():
+        raise ValueError(f"no results folder at {args.out}")
     store = Store(args.out)
     store.sweep()
     total = 0

@@ -68,3 +68,12 @@ def test_a_new_strategy_version_is_recomputed_not_counted_twice(
     assert main(["prune", "--out", str(out)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"4 stale cells removed from {out}"
     assert Store(out).packed(key) == {} and Store(out).loose.scan() == []
+
+
+def test_prune_of_a_missing_folder_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["prune", "--out", str(tmp_path / "typo")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"error: no results folder at {tmp_path / 'typo'}\n"
+    assert not (tmp_path / "typo").exists()
