@@ -16,30 +16,29 @@ from benchmark.reporting import significance
 from benchmark.reporting.rows import Row
 from benchmark.reporting.text import percent
 
-Z95 = 1.959964
-
 
 def budget_curve(rows: list[Row], best: Row | None = None) -> pd.DataFrame:
     """nDCG@10 per (method, budget): the mean over queries of the seed-averaged per-query value
-    with a normal 95 % CI over queries; with ``best``, also the paired difference to it (mean
-    and 95 % CI over the shared queries). Label-free rows have budget NaN."""
+    with the half-width of its 95 % CI (query and seed variance,
+    :func:`benchmark.reporting.significance.interval`); with ``best``, also the difference to
+    it and the half-width of its 95 % CI from the headline test
+    (:func:`benchmark.reporting.significance.two_way`). Label-free rows have budget NaN."""
     lines = []
-    ref = best.per_query() if best is not None else None
     for row in rows:
-        series = row.per_query()
+        mean, half = significance.interval(row.table())
         line: dict[str, Any] = {
             "row": row.label,
             "main": row.main,
             "method": row.method,
             "budget": np.nan if row.budget is None else row.budget,
-            "mean": series.mean(),
-            "queries": len(series),
-            "ci95": Z95 * series.std() / np.sqrt(len(series)),
+            "mean": mean,
+            "queries": row.table().shape[1],
+            "ci95": half,
         }
-        if ref is not None:
-            diff = (series - ref).dropna()
-            line["diff"] = diff.mean()
-            line["diff_ci95"] = Z95 * diff.std() / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
+        if best is not None:
+            estimate = significance.two_way(row.table(), best.table())
+            line["diff"] = estimate.diff
+            line["diff_ci95"] = (estimate.ci_high - estimate.ci_low) / 2
         lines.append(line)
     return pd.DataFrame(lines)
 
@@ -48,8 +47,9 @@ def budget_caption(curve: pd.DataFrame) -> str:
     queries = ", ".join(str(q) for q in sorted(curve.queries.unique()))
     return (
         f"nDCG@10 per method and budget: the mean over the {queries} test queries of each "
-        "query's nDCG@10 averaged over seeds, ± its 95 % confidence interval over queries "
-        f"(normal approximation; not paired). {GAIN_NOTE}."
+        "query's nDCG@10 averaged over seeds, ± the half-width of its 95 % confidence interval "
+        "(query and seed variance, Satterthwaite df; docs/protocol.md §7; not paired). "
+        f"{GAIN_NOTE}."
     )
 
 
@@ -65,9 +65,10 @@ def budget_table(curve: pd.DataFrame) -> pd.DataFrame:
 
 
 def annotation_saving(rows: list[Row], tests: pd.DataFrame, best: Row | None) -> pd.DataFrame:
-    """PROTOCOL §7: per budgeted method, 1 - the smallest budget whose nDCG@10 is not
-    significantly below the best fully-annotated reference (the leaderboard's tests: paired
-    t-test, Holm over the leaderboard's rows). ``smallest_budget`` is None when no tested budget
+    """PROTOCOL §7: per budgeted method, 1 - the smallest budget whose nDCG@10 reaches the best
+    fully-annotated reference: non-inferior within ``significance.MARGIN`` (the leaderboard's
+    tests: two-way query x seed test, one-sided, Holm over the leaderboard's rows). Not being
+    significantly below is not enough. ``smallest_budget`` is None when no tested budget
     reaches it ("not reached")."""
     if best is None:
         return pd.DataFrame()
@@ -77,10 +78,7 @@ def annotation_saving(rows: list[Row], tests: pd.DataFrame, best: Row | None) ->
         if row.budget is None:
             continue
         methods.setdefault(row.method, []).append(row.budget)
-        fine = row is best or (
-            row.label in tests.index
-            and (tests.loc[row.label, "diff"] >= 0 or tests.loc[row.label, "p_holm"] >= 0.05)
-        )
+        fine = row is best or (row.label in tests.index and tests.loc[row.label, "noninferior"])
         if fine:
             ok.setdefault(row.method, []).append(row.budget)
     lines = []
@@ -107,7 +105,7 @@ def saving_table(saving: pd.DataFrame) -> pd.DataFrame:
         {
             "method": saving.method,
             "budgets tested": saving.budgets,
-            "smallest budget not below the reference": saving.smallest_budget.map(percent),
+            "smallest budget reaching the reference": saving.smallest_budget.map(percent),
             "annotation saving": saving.saving.map(percent),
             "reference": saving.reference,
         }
@@ -142,8 +140,9 @@ def modality_mix(rows: list[Row]) -> pd.DataFrame:
 def saving_caption(best: Row | None) -> str:
     against = best.label if best is not None else "the best reference"
     return (
-        f"Annotation saving = 1 − the smallest budget whose nDCG@10 is not significantly below "
-        f"{against} ({significance.TEST_NAME} on per-query nDCG@10 averaged over seeds, Holm "
-        f"over the leaderboard's rows, alpha = {significance.ALPHA}); 'not reached': no tested "
-        f"budget is. {GAIN_NOTE}."
+        f"Annotation saving = 1 − the smallest budget whose nDCG@10 reaches {against}: "
+        f"non-inferior within {significance.MARGIN} nDCG@10 ({significance.TEST_NAME} on "
+        f"per-query nDCG@10 of every seed, one-sided alpha {significance.ALPHA_NONINF}, Holm "
+        "over the leaderboard's rows; docs/protocol.md §7); 'not reached': no tested budget "
+        f"does. {GAIN_NOTE}."
     )

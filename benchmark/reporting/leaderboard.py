@@ -2,8 +2,10 @@
 
 Rows are ``reranker@budget`` (one row per distinct config up to the seed); columns are the mean
 ± std over seeds of each measure (each seed's value is the mean over test queries), the
-annotation units used, and a paired test of nDCG@10 against the best fully-annotated reference
-(:mod:`benchmark.reporting.rows`). Written under ``<out>/leaderboards/`` as Markdown and CSV
+annotation units used, and the tests of nDCG@10 against the best fully-annotated reference
+(:mod:`benchmark.reporting.rows`): ``diff`` with its 95 % CI (``ci_low``, ``ci_high``), ``p_holm``
+the headline two-way (query x seed) test, ``p_queries_holm`` ranx's query-only paired t-test,
+``noninferior`` whether the row reaches the reference within the margin (PROTOCOL §7). Written under ``<out>/leaderboards/`` as Markdown and CSV
 (every row and measure) and as LaTeX tables for a paper (:mod:`benchmark.reporting.tables`:
 the main table, the ablation table, a few columns each).
 """
@@ -23,6 +25,7 @@ from benchmark.reporting.text import p_text
 from benchmark.store import Cell
 
 FIRST = (MAIN_METRIC, "mrr@1", "mrr@10")  # the columns shown first (the LaTeX tables' own)
+TEST_COLUMNS = ("diff", "ci_low", "ci_high", "p_holm", "p_queries_holm")  # against the best ref
 
 
 def row_record(row: Row, measures: list[str]) -> dict[str, Any]:
@@ -58,11 +61,14 @@ def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
     board = board.reset_index(drop=True)
     tests, best = against_best(rows)
     if best is None:
-        board["p_holm"] = np.nan
+        for column in TEST_COLUMNS:
+            board[column] = np.nan
         board["significance"] = ""
         return board, "no fully-annotated reference row: no tests"
     board["main"] = board["main"] | (board["row"] == best.label)
-    board["p_holm"] = board["row"].map(tests["p_holm"]).astype(float)
+    for column in TEST_COLUMNS:
+        board[column] = board["row"].map(tests[column]).astype(float)
+    board["noninferior"] = board["row"].map(tests["noninferior"]).astype("boolean")
     sig = board["row"].map(tests["significant"]).fillna(False).astype(bool)
     diff = board[f"{MAIN_METRIC}_mean"] - best.mean()
     board["significance"] = np.where(sig & (diff > 0), "▲", np.where(sig & (diff < 0), "▼", ""))
@@ -91,7 +97,13 @@ def formatted(board: pd.DataFrame) -> pd.DataFrame:
             ]
         out[display(metric)] = cell
     out["units"] = [f"{u:,.0f}" for u in board["units"]]
+    out["Δ ref [95 % CI]"] = [
+        "" if np.isnan(d) else f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}]"
+        for d, lo, hi in zip(board["diff"], board["ci_low"], board["ci_high"], strict=True)
+    ]
     out["p (Holm)"] = [p_text(p) for p in board["p_holm"]]
+    out["p queries (Holm)"] = [p_text(p) for p in board["p_queries_holm"]]
+    out["reaches ref"] = ["" if pd.isna(n) else "yes" if n else "no" for n in board.noninferior]
     out["seeds"] = board["seeds"].to_numpy()
     for metric in [m for m in measures_of(board) if m not in FIRST]:
         out[display(metric)] = mean_std(board, metric)

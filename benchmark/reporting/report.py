@@ -87,8 +87,9 @@ def figure_notes(data: Data) -> dict[str, str]:
         "budget; label-free baselines as horizontal lines. No confidence bands: compare "
         "methods on the paired-difference figure." + left_note,
         "budget_diff": f"Difference in nDCG@10 to the best reference ({data.best or 'none'}) "
-        "with the paired 95 % CI over queries; filled markers: significant in the "
-        "leaderboard's test (paired t-test, Holm), hollow: not significant." + left_note,
+        "with its 95 % CI (query and seed variance); filled markers: significant in the "
+        "leaderboard's test (two-way query x seed t-test, Holm), hollow: not significant."
+        + left_note,
         "modality_mix": f"Share of each modality in the top 10: the ideal page and the "
         f"{len(data.main_mix) - 1} rows of the main table (all {len(data.mix) - 1} rows in the "
         "table below).",

@@ -8,12 +8,14 @@ the annotation saving, figures and ``compare`` all call it.
   folds pooled: the folds' means, computed by the harness from ranx's per-query values and kept
   in the manifests, weighted by their numbers of queries); the table shows mean ± std over
   seeds.
-* Its **per-query series** is each query's nDCG@10 averaged over seeds: what the paired test,
-  the confidence intervals and the figures use. It is read at the precision the store keeps it
-  in git (float32, :mod:`benchmark.store.packs`), for cell folders too, so a local run and a
-  clone of the results report the same bytes.
-* The **test** is ranx's paired two-sided Student t-test on the per-query series of the queries
-  both rows share; Holm's step-down correction runs over the comparisons made together.
+* Its **seed table** holds each (seed, query)'s nDCG@10, read at the precision the store keeps
+  it in git (float32, :mod:`benchmark.store.packs`), for cell folders too, so a local run and a
+  clone of the results report the same bytes; its **per-query series** is each query's value
+  averaged over seeds (the figures' and the query-only test's input).
+* The **test** (:mod:`benchmark.reporting.significance`) is the two-way (query x seed) t-test on
+  the seed tables of two rows, over the queries both share, with its 95 % CI and the
+  non-inferiority test against the margin; ranx's query-only paired t-test on the per-query
+  series is kept beside it. Holm's step-down correction runs over the comparisons made together.
 """
 
 from __future__ import annotations
@@ -80,6 +82,13 @@ class Row:
             self._cache["metrics"] = pd.concat(frames, ignore_index=True)
         stacked: pd.DataFrame = self._cache["metrics"]
         return stacked
+
+    def table(self) -> pd.DataFrame:
+        """Per-(seed, query) nDCG@10 as a (seed x qid) table, built once."""
+        if "table" not in self._cache:
+            self._cache["table"] = significance.seed_table(self.metrics())
+        table: pd.DataFrame = self._cache["table"]
+        return table
 
     def per_query(self) -> pd.Series:
         """Per-query nDCG@10 averaged over seeds (indexed by qid)."""
@@ -153,28 +162,41 @@ def best_reference(rows: list[Row], metric: str = MAIN_METRIC) -> Row | None:
     return max(refs, key=lambda r: (r.mean(metric), -refs.index(r)))
 
 
-def paired_tests(series: dict[str, pd.Series], pairs: list[tuple[str, str]]) -> pd.DataFrame:
-    """One line per ``(a, b)``: the means over shared queries, ``a - b``, the queries, the raw and
-    the Holm-adjusted p-value (Holm over these pairs) and ``significant`` at alpha."""
+TEST_COLUMNS = [
+    "a", "b", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "se", "df", "queries",
+    "seeds_a", "seeds_b", "p", "p_holm", "significant", "p_queries",
+    "p_queries_holm", "p_noninf", "p_noninf_holm", "noninferior",
+]  # fmt: skip
+DECISIONS = ("significant", "noninferior")
+
+
+def paired_tests(tables: dict[str, pd.DataFrame], pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """One line per ``(a, b)`` of (seed x qid) tables (:meth:`Row.table`): the means over shared
+    queries, ``a - b`` with its 95 % CI, the headline test's raw and Holm-adjusted p and
+    ``significant`` at alpha, ranx's query-only p (raw and Holm), and the non-inferiority p
+    (raw and Holm) with ``noninferior`` (:mod:`benchmark.reporting.significance`; each Holm
+    over these pairs)."""
     lines = []
     for a, b in pairs:
-        common = series[a].index.intersection(series[b].index)
-        x, y = series[a].loc[common], series[b].loc[common]
+        x, y = significance.shared(tables[a], tables[b])
+        estimate = significance.two_way(x, y)
         lines.append(
             {
                 "a": a,
                 "b": b,
-                "mean_a": x.mean(),
-                "mean_b": y.mean(),
-                "diff": x.mean() - y.mean(),
-                "queries": len(common),
-                "p": significance.paired_p_value(x, y),
+                "mean_a": x.to_numpy().mean(),
+                "mean_b": y.to_numpy().mean(),
+                **estimate.as_dict(),
+                "p_queries": significance.queries_p_value(x.mean(), y.mean()),
             }
         )
-    frame = pd.DataFrame(lines, columns=["a", "b", "mean_a", "mean_b", "diff", "queries", "p"])
-    frame["p_holm"] = significance.holm(frame["p"].tolist())
+    computed = [c for c in TEST_COLUMNS if "holm" not in c and c not in DECISIONS]
+    frame = pd.DataFrame(lines, columns=computed)
+    for column in ("p", "p_queries", "p_noninf"):
+        frame[f"{column}_holm"] = significance.holm(frame[column].tolist())
     frame["significant"] = frame["p_holm"] < significance.ALPHA
-    return frame
+    frame["noninferior"] = frame["p_noninf_holm"] < significance.ALPHA_NONINF
+    return frame[TEST_COLUMNS]
 
 
 def against_best(rows: list[Row]) -> tuple[pd.DataFrame, Row | None]:
@@ -182,7 +204,7 @@ def against_best(rows: list[Row]) -> tuple[pd.DataFrame, Row | None]:
     all of them); the frame is indexed by row label (the best reference itself has no line)."""
     best = best_reference(rows)
     if best is None:
-        return pd.DataFrame(columns=["a", "b", "p", "p_holm", "significant", "diff"]), None
-    series = {r.label: r.per_query() for r in rows}
+        return pd.DataFrame(columns=TEST_COLUMNS), None
+    tables = {r.label: r.table() for r in rows}
     pairs = [(r.label, best.label) for r in rows if r is not best]
-    return paired_tests(series, pairs).set_index("a", drop=False), best
+    return paired_tests(tables, pairs).set_index("a", drop=False), best

@@ -1,8 +1,9 @@
 """Views across dataset settings: the same comparison (e.g. ``smar@10%`` against ``sft@100%``)
 in each of several datasets, such as the knob settings of the premise map
 (``grids/premise-map.toml``). Each comparison is paired on its own dataset's test queries; the
-statistics are :func:`benchmark.reporting.rows.paired_tests`, with Holm's correction over every
-comparison of the view (all settings and pairs together).
+statistics are :func:`benchmark.reporting.rows.paired_tests` (the two-way query x seed test,
+its CI and the non-inferiority test), with Holm's correction over every comparison of the view
+(all settings and pairs together).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmark.reporting import significance
 from benchmark.reporting.rows import group_rows, paired_tests
 from benchmark.store import Store
 
@@ -29,8 +31,7 @@ def settings_table(store: Store, keys: list[str], pairs: list[tuple[str, str]]) 
     """One line per (dataset key, pair) whose rows both exist: the key's parameters, the means
     of ``a`` and ``b`` over their shared test queries (seed-averaged), ``a - b``, the number of
     seeds of each, the raw p and the Holm-adjusted p over every line."""
-    series: dict[str, pd.Series] = {}
-    seeds: dict[str, int] = {}
+    tables: dict[str, pd.DataFrame] = {}
     named, lines = [], []
     for key in keys:
         rows = {r.label: r for r in group_rows(store.cells(key))}
@@ -38,26 +39,29 @@ def settings_table(store: Store, keys: list[str], pairs: list[tuple[str, str]]) 
             if a not in rows or b not in rows:
                 continue
             for label in (a, b):
-                series[f"{key}|{label}"] = rows[label].per_query()
-                seeds[f"{key}|{label}"] = len(rows[label].seeds)
+                tables[f"{key}|{label}"] = rows[label].table()
             named.append((f"{key}|{a}", f"{key}|{b}"))
             lines.append({"key": key, **setting_params(store, key), "a": a, "b": b})
     if not lines:
         return pd.DataFrame()
-    tests = paired_tests(series, named)
+    tests = paired_tests(tables, named)
     table = pd.DataFrame(lines)
-    for column in ("mean_a", "mean_b", "diff", "queries", "p", "p_holm", "significant"):
+    for column in STAT_COLUMNS:
         table[column] = tests[column].to_numpy()
-    table["seeds_a"] = [seeds[x] for x, _ in named]
-    table["seeds_b"] = [seeds[y] for _, y in named]
     return table
 
 
+STAT_COLUMNS = (
+    "mean_a", "mean_b", "diff", "ci_low", "ci_high", "queries", "seeds_a", "seeds_b", "p",
+    "p_holm", "significant", "p_queries_holm", "p_noninf_holm", "noninferior",
+)  # fmt: skip
+
+
 def verdict(row: pd.Series) -> str:
-    """``▲``/``▼``: significantly above/below after Holm; ``≈``: not significantly different."""
-    if not row["significant"]:
-        return "≈"
-    return "▲" if row["diff"] > 0 else "▼"
+    """``▲``/``▼``: significantly above/below after Holm (headline test); ``≈``: not
+    significantly different; then ``(reaches)`` when non-inferior within the margin."""
+    mark = "≈" if not row["significant"] else "▲" if row["diff"] > 0 else "▼"
+    return mark + (" ≥" if row.get("noninferior", False) else "")
 
 
 def grid_of(table: pd.DataFrame, x: str, y: str, a: str, b: str) -> pd.DataFrame:
@@ -71,15 +75,15 @@ def grid_of(table: pd.DataFrame, x: str, y: str, a: str, b: str) -> pd.DataFrame
 
 
 def params_columns(table: pd.DataFrame) -> list[str]:
-    fixed = {"key", "a", "b", "mean_a", "mean_b", "diff", "queries", "p", "p_holm"}
-    fixed |= {"significant", "seeds_a", "seeds_b"}
+    fixed = {"key", "a", "b", *STAT_COLUMNS}
     return [c for c in table.columns if c not in fixed]
 
 
 def markdown(table: pd.DataFrame) -> str:
     """The table as Markdown: parameters, both means, the difference with its verdict, p."""
     params = params_columns(table)
-    head = [*params, "a", "b", "nDCG@10 a", "nDCG@10 b", "a − b", "p (Holm)", "seeds"]
+    head = [*params, "a", "b", "nDCG@10 a", "nDCG@10 b", "a − b", "95 % CI", "p (Holm)"]
+    head += ["p queries (Holm)", "seeds"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for _, r in table.iterrows():
         values = [
@@ -87,7 +91,8 @@ def markdown(table: pd.DataFrame) -> str:
             for c in params
         ]
         values += [r.a, r.b, f"{r.mean_a:.4f}", f"{r.mean_b:.4f}", f"{r['diff']:+.4f} {verdict(r)}"]
-        values += [p_text(r.p_holm), f"{r.seeds_a}/{r.seeds_b}"]
+        values += [f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]", p_text(r.p_holm)]
+        values += [p_text(r.p_queries_holm), f"{r.seeds_a}/{r.seeds_b}"]
         lines.append("| " + " | ".join(values) + " |")
     return "\n".join(lines) + "\n"
 
@@ -160,8 +165,12 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
     folder = store.out / "reports" / str(spec["name"])
     caption = (
         "nDCG@10 (exp. gain) of a and b on each setting's test queries, seed-averaged; "
-        "paired two-sided t-test (ranx), Holm over all lines, alpha 0.05; ▲/▼ significant, "
-        "≈ not significant.\n"
+        f"a − b with its 95 % CI and p from the {significance.TEST_NAME} (query and seed "
+        "variance, docs/protocol.md §7), Holm over all lines, alpha "
+        f"{significance.ALPHA}; ▲/▼ significant, ≈ not significant; ≥: a reaches b "
+        f"(non-inferior, margin {significance.MARGIN}, one-sided alpha "
+        f"{significance.ALPHA_NONINF}, Holm). p queries: {significance.QUERY_TEST_NAME}, "
+        "Holm.\n"
     )
     out: dict[Any, bytes | str] = {
         folder / "table.md": markdown(table) + "\n" + caption,

@@ -4,21 +4,17 @@ much annotation each (reranker, strategy) saves, and whether a strategy beats SM
 For each dataset of the grid, from its rows (:mod:`benchmark.reporting.rows`):
 
 * **curve**: every budgeted row against the ``reference`` row (default ``sft@100%``):
-  :func:`benchmark.reporting.rows.paired_tests` (paired two-sided t-test on per-query nDCG@10
-  averaged over seeds, ranx), Holm over all of the dataset's rows; plus a 95 % **paired
-  percentile bootstrap** CI of the mean per-query difference row − reference over the test
-  queries both share (``RESAMPLES`` = 2,000 resamples of the queries with replacement, numpy
-  generator seeded with ``BOOTSTRAP_SEED``, so rows over the same queries share the draws; per
-  comparison, not adjusted for multiplicity as the p-values are);
-* **saving**: per method (reranker and strategy), the smallest budget whose row is not
-  significantly below the reference (``diff >= 0`` or Holm p >= alpha: PROTOCOL §7's
-  definition, as :mod:`benchmark.reporting.budget` uses), with that budget's difference, CI
-  and p; "not reached" when no tested budget qualifies;
+  :func:`benchmark.reporting.rows.paired_tests` (the two-way query x seed t-test with its 95 %
+  CI and the non-inferiority test, PROTOCOL §7), Holm over all of the dataset's rows;
+* **saving**: per method (reranker and strategy), the smallest budget whose row reaches the
+  reference (non-inferior within the margin, one-sided, Holm: PROTOCOL §7's definition, as
+  :mod:`benchmark.reporting.budget` uses), with that budget's difference, CI and p; "not
+  reached" when no tested budget qualifies;
 * **versus**: each row of a strategy not in ``versus`` (default ``["middle", "top-p"]``,
   SMAR's bands) against the same reranker's row under each ``versus`` strategy at the same
   budget; paired tests with Holm over all of the dataset's such comparisons;
 * **figures**: one per strategy (PNG, PDF, SVG at two widths), the difference to the reference
-  against the budget, one line per reranker with its bootstrap CI, the ``versus`` strategies of
+  against the budget, one line per reranker with its 95 % CI, the ``versus`` strategies of
   the same rerankers dashed.
 """
 
@@ -34,33 +30,19 @@ from benchmark.reporting import significance
 from benchmark.reporting.rows import Row, group_rows, paired_tests
 from benchmark.store import Store
 
-RESAMPLES = 2000
-BOOTSTRAP_SEED = 0
 REFERENCE = "sft@100%"
 VERSUS = ("middle", "top-p")
 
 
-def bootstrap_ci(diff: np.ndarray) -> tuple[float, float]:
-    """Paired percentile bootstrap: the 2.5 and 97.5 percentiles of the mean of the per-query
-    differences ``diff`` over ``RESAMPLES`` resamples of the queries (with replacement; the
-    generator is seeded with ``BOOTSTRAP_SEED``, so rows over the same queries share draws)."""
-    if len(diff) == 0:
-        return np.nan, np.nan
-    rng = np.random.default_rng(BOOTSTRAP_SEED)
-    means = diff[rng.integers(0, len(diff), (RESAMPLES, len(diff)))].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return float(low), float(high)
-
-
 def curve(rows: list[Row], reference: Row) -> pd.DataFrame:
     """One line per budgeted row but the reference: reranker, strategy, budget, mean, the
-    difference to the reference with its bootstrap CI, raw and Holm p (module docstring)."""
+    difference to the reference with its 95 % CI, raw and Holm p, non-inferiority (module
+    docstring)."""
     others = [r for r in rows if r is not reference and r.budget is not None]
-    series = {r.label: r.per_query() for r in [*others, reference]}
-    tests = paired_tests(series, [(r.label, reference.label) for r in others])
+    tables = {r.label: r.table() for r in [*others, reference]}
+    tests = paired_tests(tables, [(r.label, reference.label) for r in others])
     lines = []
     for row, (_, test) in zip(others, tests.iterrows(), strict=True):
-        low, high = bootstrap_ci((series[row.label] - series[reference.label]).dropna().to_numpy())
         lines.append(
             {
                 "row": row.label,
@@ -70,25 +52,18 @@ def curve(rows: list[Row], reference: Row) -> pd.DataFrame:
                 "budget": row.budget,
                 "seeds": len(row.seeds),
                 "mean": test.mean_a,
-                "diff": test["diff"],
-                "ci_low": low,
-                "ci_high": high,
-                "p": test.p,
-                "p_holm": test.p_holm,
+                **{k: test[k] for k in ("diff", "ci_low", "ci_high", "p", "p_holm")},
+                **{k: test[k] for k in ("p_queries_holm", "p_noninf_holm", "noninferior")},
             }
         )
     return pd.DataFrame(lines)
 
 
-def not_below(line: pd.Series) -> bool:
-    return bool(line["diff"] >= 0 or line.p_holm >= significance.ALPHA)
-
-
 def saving(lines: pd.DataFrame) -> pd.DataFrame:
-    """Per method, the smallest budget not significantly below the reference (or none)."""
+    """Per method, the smallest budget that reaches the reference (or none)."""
     out = []
     for method, group in lines.groupby("method", sort=True):
-        fine = group[group.apply(not_below, axis=1)].sort_values("budget")
+        fine = group[group.noninferior.astype(bool)].sort_values("budget")
         head: dict[str, Any] = {
             "method": method,
             "budgets": ", ".join(f"{b:.0%}" for b in sorted(group.budget)),
@@ -102,7 +77,7 @@ def saving(lines: pd.DataFrame) -> pd.DataFrame:
                 **head,
                 "smallest_budget": best.budget,
                 "saving": 1 - best.budget,
-                **{k: best[k] for k in ("mean", "diff", "ci_low", "ci_high", "p_holm")},
+                **{k: best[k] for k in ("mean", "diff", "ci_low", "ci_high", "p_noninf_holm")},
             }
         )
     return pd.DataFrame(out)
@@ -126,8 +101,8 @@ def versus(rows: list[Row], bands: tuple[str, ...]) -> pd.DataFrame:
                 pairs.append((row, other))
     if not pairs:
         return pd.DataFrame()
-    series = {r.label: r.per_query() for pair in pairs for r in pair}
-    tests = paired_tests(series, [(a.label, b.label) for a, b in pairs])
+    tables = {r.label: r.table() for pair in pairs for r in pair}
+    tests = paired_tests(tables, [(a.label, b.label) for a, b in pairs])
     tests.insert(0, "budget", [a.budget for a, _ in pairs])
     return tests.sort_values(["budget", "a", "b"], kind="stable", ignore_index=True)
 
@@ -162,7 +137,7 @@ def cell(column: str, value: Any) -> str:
     if column.startswith("p"):
         return "< 1e-300" if value == 0 else f"{value:.2g}"
     if isinstance(value, float):
-        return f"{value:+.4f}" if column == "diff" else f"{value:.4f}"
+        return f"{value:+.4f}" if column in ("diff", "ci_low", "ci_high") else f"{value:.4f}"
     return str(value)
 
 
@@ -170,13 +145,13 @@ SAVING_COLUMNS = {
     "key": "dataset",
     "method": "method",
     "budgets": "budgets",
-    "smallest_budget": "smallest budget ≈ ref",
+    "smallest_budget": "smallest budget reaching ref",
     "saving": "saving",
     "mean": "nDCG@10",
     "diff": "− ref",
     "ci_low": "CI low",
     "ci_high": "CI high",
-    "p_holm": "p (Holm)",
+    "p_noninf_holm": "p non-inf. (Holm)",
 }
 VERSUS_COLUMNS = {
     "key": "dataset",
@@ -186,24 +161,29 @@ VERSUS_COLUMNS = {
     "mean_a": "nDCG@10 a",
     "mean_b": "nDCG@10 b",
     "diff": "a − b",
+    "ci_low": "CI low",
+    "ci_high": "CI high",
     "p": "p",
     "p_holm": "p (Holm)",
+    "p_queries_holm": "p queries (Holm)",
 }
 
 
 def captions(spec: dict[str, Any]) -> tuple[str, str]:
-    test = f"{significance.TEST_NAME} on per-query nDCG@10 averaged over seeds"
+    test = (
+        f"{significance.TEST_NAME} on per-query nDCG@10 of every seed (query and seed variance, "
+        "docs/protocol.md §7)"
+    )
     ref = spec.get("reference", REFERENCE)
     return (
-        f"Smallest budget whose nDCG@10 is not significantly below {ref} ({test}, Holm over "
-        f"each dataset's rows against {ref}, alpha = {significance.ALPHA}); − ref and its 95 % "
-        f"CI: paired percentile bootstrap over test queries of the mean per-query difference "
-        f"({RESAMPLES} resamples, seed {BOOTSTRAP_SEED}; per comparison, not adjusted for "
-        f"multiplicity, so it can exclude 0 where Holm's p does not); saving = 1 − that "
-        f"budget.\n",
+        f"Smallest budget whose nDCG@10 reaches {ref}: non-inferior within "
+        f"{significance.MARGIN} ({test}, one-sided alpha {significance.ALPHA_NONINF}, Holm over "
+        f"each dataset's rows against {ref}); − ref and its 95 % CI from the same test (per "
+        f"comparison, not adjusted for multiplicity); saving = 1 − that budget.\n",
         f"{test}; each strategy against the same reranker under "
         f"{', '.join(spec.get('versus', VERSUS))} at the same budget; Holm over each dataset's "
-        f"comparisons; alpha = {significance.ALPHA}.\n",
+        f"comparisons; alpha = {significance.ALPHA}; p queries: "
+        f"{significance.QUERY_TEST_NAME}, Holm.\n",
     )
 
 
@@ -235,7 +215,7 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
 
 def figure(lines: pd.DataFrame, strategy: str) -> dict[str, bytes]:
     """nDCG@10 − reference against the budget: ``strategy``'s rerankers solid with their
-    bootstrap CI, each other strategy in ``lines`` with its own dashes; every size and format of
+    95 % CI (the headline test's), each other strategy in ``lines`` with its own dashes; every size and format of
     :func:`benchmark.reporting.figures.render`."""
     from benchmark.reporting.figures import render, styles
 
@@ -259,7 +239,7 @@ def figure(lines: pd.DataFrame, strategy: str) -> dict[str, bytes]:
         ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
         ax.minorticks_off()
         ax.set_xlabel("annotation budget (log scale)")
-        ax.set_ylabel("Δ nDCG@10 vs reference\n(exp. gain; 95 % bootstrap CI)")
+        ax.set_ylabel("Δ nDCG@10 vs reference\n(exp. gain; 95 % CI)")
         ax.legend(loc="lower right", fontsize=6)
         return fig
 
