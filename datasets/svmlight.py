@@ -12,10 +12,11 @@ The dense width is bounded (:mod:`datasets.svmlight_checks`): at most ``MAX_FEAT
 than is available (a :class:`MemoryError` with a one-line message).
 
 Text is handled as bytes (a latin-1 comment never breaks decoding); blank lines are skipped.
-Labels and query ids must be integers, feature indices must increase within a line, values must
-be finite: a malformed line raises :class:`~benchmark.core.data.DataError` with the message
-``<file>:<line>: <problem>``. Files without ``qid:`` (the LightGBM sample) take their query
-groups from a ``.query`` file of group sizes (:func:`read_query_file`).
+Labels and query ids must be integers (ids are exact int64: those from 2^53 on, where float64
+is not exact, are read again from their digits), feature indices must increase within a line,
+values must be finite: a malformed line raises :class:`~benchmark.core.data.DataError` with
+the message ``<file>:<line>: <problem>``. Files without ``qid:`` (the LightGBM sample) take
+their query groups from a ``.query`` file of group sizes (:func:`read_query_file`).
 """
 
 from __future__ import annotations
@@ -257,8 +258,29 @@ class Scan(Lines):
         else:
             rows = np.broadcast_to(np.arange(n_rows)[:, None], valid.shape)
             out[rows[valid], index[valid].astype(np.int64) - base] = value[valid]
-        qids = values[:, 1].astype(np.int64) if q else np.zeros(n_rows, dtype=np.int64)
+        qids = self.exact_qids(values[:, 1]) if q else np.zeros(n_rows, dtype=np.int64)
         return labels.astype(np.int64), qids
+
+    def exact_qids(self, parsed: np.ndarray) -> np.ndarray:
+        """The query ids as exact int64: the float64 ``parsed`` ones while every id is below
+        2^53 (where float64 is exact), else each id read again from its digits (two ids above
+        2^53 may round to one float64)."""
+        if not len(parsed) or parsed.max() < 2.0**53:
+            return parsed.astype(np.int64)
+        lines = np.flatnonzero(self.data).tolist()
+        return np.array([self.exact_qid(k) for k in lines], dtype=np.int64)
+
+    def exact_qid(self, k: int) -> int:
+        """The query id of line ``k`` of the chunk, from its text (digits, below 2^63)."""
+        body = bytes(self.buf[self.starts[k] : self.body_end[k]])
+        text = body.split(b"qid:", 1)[1].split(None, 1)[0].decode("latin-1")
+        if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+            where = f"{self.path}:{self.first_line + k}"
+            raise DataError(
+                f"{where}: query id {text!r}: ids from 2^53 on must be written in digits and "
+                "be at most 2^63 - 1"
+            )
+        return int(text)
 
     def parse_values(
         self, expected: np.ndarray, base: int

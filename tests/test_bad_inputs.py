@@ -10,10 +10,11 @@ may leave its empty lock file, which is not a result).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ SMALL = TINY_ARGS
 DATA = default_data_dir()
 
 
-def letor_lines(qids: range, labels: tuple[int, ...] = (2, 0, 1, 0)) -> str:
+def letor_lines(qids: Iterable[int], labels: tuple[int, ...] = (2, 0, 1, 0)) -> str:
     return "".join(
         f"{lab} qid:{q} 1:{0.1 * i:.1f} 2:{0.3 * lab:.1f} 3:0.5 # doc{q}-{i}\n"
         for q in qids
@@ -437,3 +438,32 @@ def test_catalogue_is_in_the_readme() -> None:
     missing = [c.id for c in CASES if f"`{c.id}`" not in readme]
     assert not missing, f"README's bad-input catalogue lacks {missing}"
     assert len({c.id for c in CASES}) == len(CASES) >= 30
+
+
+# -- inputs that gave a silently wrong number (issue 20) -------------------------------------
+def run_letor(out: Path, folder: str) -> int:
+    """``run`` of one label-free cell of the LETOR folder ``folder`` into ``out``."""
+    argv = run("--dataset", f"letor:{folder}", "--rerankers", "interleave")
+    return main([a.replace("{out}", str(out)) for a in argv])
+
+
+def manifests(out: Path) -> list[dict[str, object]]:
+    return [json.loads(p.read_text()) for p in sorted(out.glob("runs/*/manifest.json"))]
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh checksum cache for the test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_query_ids_beyond_2_53_are_distinct_queries(tmp_path: Path, cache_home: Path) -> None:
+    """Two test qids that one float64 cannot tell apart are evaluated as two queries."""
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "train.txt").write_text(GOOD)
+    (folder / "test.txt").write_text(letor_lines((90071992547409930, 90071992547409931)))
+    assert run_letor(tmp_path / "out", str(folder)) == 0
+    (manifest,) = manifests(tmp_path / "out")
+    assert manifest["queries_evaluated"] == 2

@@ -72,6 +72,13 @@ def test_tolerated_input(tmp_path: Path) -> None:
     assert got.labels.tolist() == [2, 0, 1] and got.qids.tolist() == [1, 1, 2]
 
 
+def test_query_ids_beyond_2_53_stay_exact(tmp_path: Path) -> None:
+    """Ids that float64 cannot tell apart (2^53 + 2k and 2^53 + 2k + 1) stay two queries."""
+    ids = [90071992547409930, 90071992547409931, 2**53 + 1, 2**63 - 1]
+    path = write(tmp_path, b"".join(b"1 qid:%d 1:1\n0 qid:%d 1:2\n" % (q, q) for q in ids))
+    assert read_svmlight(path).qids.tolist() == [q for q in ids for _ in range(2)]
+
+
 def test_chunk_boundaries_do_not_matter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "gen.txt"
     generate(path, rows=600, features=7)
@@ -99,6 +106,8 @@ MALFORMED = {
     "label not integral": (b"0.5 qid:1 1:1\n", 1, "label '0.5' is not an integer"),
     "nan value": (b"1 qid:1 1:nan\n", 1, "value 'nan' is not a finite number"),
     "query not contiguous": (b"1 qid:1 1:1\n1 qid:2 1:1\n1 qid:1 1:1\n", 3, "qid 1 appears again"),
+    "qid beyond int64": (b"1 qid:1 1:1\n1 qid:9223372036854775808 1:1\n", 2, "at most 2^63 - 1"),
+    "huge qid not in digits": (b"1 qid:1e30 1:1\n", 1, "query id '1e30': ids from 2^53 on"),
 }
 
 
