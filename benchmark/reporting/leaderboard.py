@@ -3,11 +3,12 @@
 Rows are ``reranker@budget`` (one row per distinct config up to the seed); columns are the mean
 ± std over seeds of each measure (each seed's value is the mean over test queries), the
 annotation units used, and the tests of nDCG@10 against the best fully-annotated reference
-(:mod:`benchmark.reporting.rows`): ``diff`` with its 95 % CI (``ci_low``, ``ci_high``), ``p_holm``
-the headline two-way (query x seed) test, ``p_queries_holm`` ranx's query-only paired t-test,
-``noninferior`` whether the row reaches the reference within the margin (PROTOCOL §7). Written under ``<out>/leaderboards/`` as Markdown and CSV
-(every row and measure) and as LaTeX tables for a paper (:mod:`benchmark.reporting.tables`:
-the main table, the ablation table, a few columns each).
+(:mod:`benchmark.reporting.rows`): ``diff`` with its 95 % CI (``ci_low``, ``ci_high``),
+``p_holm`` the headline two-way (query x seed) test, ``p_queries_holm`` ranx's query-only
+paired t-test, ``noninferior`` whether the row reaches the reference within the margin
+(PROTOCOL §7). Written under ``<out>/leaderboards/`` as Markdown and CSV (every row and
+measure) and as LaTeX tables for a paper (:mod:`benchmark.reporting.tables`: the main table,
+the ablation table, a few columns each).
 """
 
 from __future__ import annotations

@@ -5,28 +5,31 @@ initialisation) gives another model. Its per-query nDCG@10 form a (seed x query)
 difference of two rows' means has two sources of sampling variance: the queries (the test
 collection is a sample) and the seeds (the trained models are a sample).
 
-**Headline test** (:func:`two_way`): a t-test whose standard error has both components,
-estimated by the method of moments of a crossed two-way random-effects model
-``x[s, q] = mu + query_q + seed_s + e[s, q]`` (Searle, Casella and McCulloch, *Variance
-Components*, ch. 4; the ANOVA estimator that REML equals on balanced data, truncated at 0):
+**Headline test** (:func:`two_way`): a t-test whose standard error has both components, from
+the crossed two-way random-effects model ``x[s, q] = mu + query_q + seed_s + e[s, q]`` of each
+row (Searle, Casella and McCulloch, *Variance Components*, 1992, ch. 4), queries paired:
 
-* ``d_q``: the per-query difference of the seed-averaged values (what ranx's test uses);
-  its variance over queries / Q is the query component (it includes the residual e / n);
-* each row's seed component: the variance of its per-seed means less the part the residual
-  explains (``var(seed means) - sigma_e^2 / Q``, at least 0), over its number of seeds;
-* ``se^2 = var(d_q) / Q + seed_a / n_a + seed_b / n_b``; degrees of freedom by
-  Welch-Satterthwaite (Q - 1 for the query part, n - 1 for each seed part); two-sided p from
-  Student's t; the 95 % CI of the difference from the same t and se. A row with one seed adds
-  no seed component (nothing to estimate it from): for it the test is the query-only test.
+* each row's **seed part**: the variance of its per-seed means (over its queries) over its
+  number of seeds, as in Welch's t-test on the seed means; it holds the seed variance and the
+  residual's share ``sigma_e^2 / (n Q)``;
+* the **query part**: the method x query interaction, ``var_q(d_q) - sigma_a^2 / n_a -
+  sigma_b^2 / n_b`` (at least 0) over Q, where ``d_q`` is the per-query difference of the
+  seed-averaged values and ``sigma^2`` each row's residual variance of the two-way
+  decomposition (its share is already in the seed parts);
+* ``se^2 = query part + seed part a + seed part b`` (an unbiased estimate of the variance of the
+  difference before the truncation at 0); degrees of freedom by Welch-Satterthwaite (Q - 1 for
+  the query part, n - 1 for each seed part); two-sided p from Student's t; the 95 % CI of the
+  difference from the same t and se.
 
+It is Welch's test on seed means when the two rows agree on every query but for noise (an A/A
+comparison), and it widens as the rows disagree query by query, which a test over seed means
+alone ignores (its size grows with the interaction: docs/protocol.md §7). A row with one seed
+has no seed part and no residual estimate: two such rows get the paired t-test over queries.
 Queries are paired; seeds are not, even where two rows share annotation draws (same budget and
-strategy): pairing seeds leaves n - 1 degrees of freedom for the seed part, and with 3 seeds
-the Satterthwaite test then rejects 7-11 % of true nulls in simulation (docs/protocol.md §7);
-unpaired seed parts hold the size, and a positive correlation of shared draws only makes them
-conservative.
-
-With no seed variance the test is exactly the paired t-test over queries. Its size was
-measured on A/A runs (``python -m benchmark calibrate``, docs/protocol.md §7).
+strategy): a seed-paired variant leaves n - 1 degrees of freedom and rejected 7-11 % of true
+nulls with 3 seeds in simulation; a positive correlation of shared draws only makes unpaired
+seed parts conservative. The variants compared and their measured sizes are in
+docs/protocol.md §7 (``python -m benchmark.tools.test_size``).
 
 **Query-only test** (:func:`queries_p_value`): ranx's paired two-sided Student t-test on the
 seed-averaged per-query values, kept as a second, named column so older tables can be compared.
@@ -78,17 +81,29 @@ def seed_table(long: pd.DataFrame) -> pd.DataFrame:
     return long.pivot(index="seed", columns="qid", values="value").sort_index().sort_index(axis=1)
 
 
-def seed_component(x: np.ndarray) -> float:
-    """The seed variance of a (seed x query) table, by the method of moments: the variance of
-    the seed means less sigma_e^2 / Q (the residual of the two-way decomposition), at least 0;
-    0 with fewer than two seeds or queries."""
+def residual(x: np.ndarray) -> float:
+    """The residual variance sigma_e^2 of a (seed x query) table's two-way decomposition
+    (0 with fewer than two seeds or queries)."""
     n, q = x.shape
     if n < 2 or q < 2:
         return 0.0
-    seed_means = x.mean(axis=1)
-    residual = x - seed_means[:, None] - x.mean(axis=0)[None, :] + x.mean()
-    sigma2 = float((residual**2).sum()) / ((n - 1) * (q - 1))
-    return max(0.0, float(seed_means.var(ddof=1)) - sigma2 / q)
+    rest = x - x.mean(axis=1)[:, None] - x.mean(axis=0)[None, :] + x.mean()
+    return float((rest**2).sum()) / ((n - 1) * (q - 1))
+
+
+def seed_part(x: np.ndarray) -> tuple[float, int]:
+    """A row's seed part of the variance of its mean and its degrees of freedom: the variance
+    of the per-seed means over the number of seeds (0 and 0 df for one seed)."""
+    n = len(x)
+    return (float(x.mean(axis=1).var(ddof=1)) / n, n - 1) if n > 1 else (0.0, 0)
+
+
+def query_part(d: np.ndarray, *rows: np.ndarray) -> tuple[float, int]:
+    """The query part of the variance: the variance over queries of ``d`` (per-query values or
+    differences of seed averages) less each row's residual share, at least 0, over Q."""
+    q = len(d)
+    shares = sum(residual(x) / len(x) for x in rows)
+    return max(0.0, float(d.var(ddof=1)) - shares) / q, q - 1
 
 
 def satterthwaite(parts: list[tuple[float, int]]) -> float:
@@ -114,16 +129,15 @@ def two_way(a: pd.DataFrame, b: pd.DataFrame) -> Estimate:
     d = x.mean(axis=0) - y.mean(axis=0)
     diff = float(d.mean()) if q else float("nan")
     se, df = 0.0, float("inf")
-    if q >= 2:
-        parts = [(float(d.var(ddof=1)) / q, q - 1)]
-        parts += [(seed_component(t) / len(t), len(t) - 1) for t in (x, y)]
+    if q >= 2 and not (list(a.index) == list(b.index) and np.array_equal(x, y)):
+        parts = [query_part(d, x, y), seed_part(x), seed_part(y)]
         se, df = float(np.sqrt(sum(v for v, _ in parts))), satterthwaite(parts)
     if se > 0 and np.isfinite(diff):
         t = stats.t(df)
         p = float(2 * t.sf(abs(diff) / se))
         half = float(t.ppf(1 - ALPHA / 2) * se)
         p_noninf = float(t.sf((diff + MARGIN) / se))
-    else:  # identical rows or fewer than two queries: no evidence of a difference
+    else:  # a row against itself or fewer than two queries: no evidence of a difference
         p, half = 1.0, 0.0
         p_noninf = 0.0 if q >= 2 and diff > -MARGIN else 1.0
     return Estimate(diff, se, df, p, diff - half, diff + half, p_noninf, q, len(x), len(y))
@@ -131,12 +145,11 @@ def two_way(a: pd.DataFrame, b: pd.DataFrame) -> Estimate:
 
 def interval(table: pd.DataFrame) -> tuple[float, float]:
     """Mean of one row's (seed x qid) table and the half-width of its 95 % CI from the same
-    model (query and seed components, Satterthwaite)."""
+    model (its seed part and the query part of its per-query values, Satterthwaite)."""
     x = table.dropna(axis=1).to_numpy(float)
-    n, q = x.shape
-    if q < 2:
+    if x.shape[1] < 2:
         return float(x.mean()) if x.size else float("nan"), 0.0
-    parts = [(float(x.mean(axis=0).var(ddof=1)) / q, q - 1), (seed_component(x) / n, n - 1)]
+    parts = [query_part(x.mean(axis=0), x), seed_part(x)]
     se = float(np.sqrt(sum(v for v, _ in parts)))
     return float(x.mean()), float(stats.t(satterthwaite(parts)).ppf(1 - ALPHA / 2) * se)
 

@@ -215,8 +215,8 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
 
 def figure(lines: pd.DataFrame, strategy: str) -> dict[str, bytes]:
     """nDCG@10 − reference against the budget: ``strategy``'s rerankers solid with their
-    95 % CI (the headline test's), each other strategy in ``lines`` with its own dashes; every size and format of
-    :func:`benchmark.reporting.figures.render`."""
+    95 % CI (the headline test's), each other strategy in ``lines`` with its own dashes; every
+    size and format of :func:`benchmark.reporting.figures.render`."""
     from benchmark.reporting.figures import render, styles
 
     colours = styles(sorted(set(lines.reranker)))
