@@ -11,7 +11,9 @@ The dense width is bounded (:mod:`datasets.svmlight_checks`): at most ``MAX_FEAT
 (a wider file is a :class:`~benchmark.core.data.DataError` naming the line) and no more memory
 than is available (a :class:`MemoryError` with a one-line message).
 
-Text is handled as bytes (a latin-1 comment never breaks decoding); blank lines are skipped.
+Text is handled as bytes (a latin-1 comment never breaks decoding); blank lines are skipped;
+lines may end in LF, CRLF or a lone CR, which read the same. A ``qid:`` token in a comment is
+refused (two rows run together by line ends the reader does not know would otherwise be one).
 Labels and query ids must be integers (ids are exact int64: those from 2^53 on, where float64
 is not exact, are read again from their digits), feature indices must increase within a line,
 values must be finite: a malformed line raises :class:`~benchmark.core.data.DataError` with
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,7 +122,8 @@ def read_query_file(path: str | Path, n_rows: int) -> np.ndarray:
 
 def chunks(path: Path) -> Iterator[tuple[int, bytearray]]:
     """Yield ``(number of the first line, whole lines ending in a newline)``, about
-    :data:`CHUNK_BYTES` at a time."""
+    :data:`CHUNK_BYTES` at a time. Lines may end in LF, CRLF or a lone CR (old Mac files):
+    the line ends of a chunk with a lone CR become LF, so the three read the same."""
     line = 1
     size = path.stat().st_size
     with (
@@ -127,12 +131,28 @@ def chunks(path: Path) -> Iterator[tuple[int, bytearray]]:
         progress.bar(total=size, desc=f"reading {path.name}", unit="B", unit_scale=True) as bar,
     ):
         while block := bytearray(fh.read(CHUNK_BYTES)):
-            block += fh.readline()
+            block += rest_of_line(fh, block)
+            bar.update(len(block))
+            if block.count(b"\r") != block.count(b"\r\n"):  # (a CRLF's CR is a blank)
+                block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
             if not block.endswith(b"\n"):
                 block += b"\n"
             yield line, block
             line += block.count(b"\n")
-            bar.update(len(block))
+
+
+def rest_of_line(fh: io.BufferedReader, block: bytearray) -> bytes:
+    """What follows ``block`` in ``fh`` up to the end of its last line: through the next LF or
+    CR (and the LF of a CRLF cut after its CR), or to the end of the file."""
+    rest = bytearray()
+    while not (rest or block).endswith((b"\n", b"\r")) and (piece := fh.read(1 << 16)):
+        ends = [i for i in (piece.find(b"\n"), piece.find(b"\r")) if i >= 0]
+        end = min(ends, default=len(piece) - 1) + 1
+        rest += piece[:end]
+        fh.seek(end - len(piece), os.SEEK_CUR)
+    if (rest or block).endswith(b"\r") and fh.peek(1)[:1] == b"\n":
+        rest += fh.read(1)
+    return bytes(rest)
 
 
 class Lines:
@@ -142,7 +162,7 @@ class Lines:
     def __init__(self, buf: bytearray, first_line: int, path: Path) -> None:
         self.buf, self.first_line, self.path = buf, first_line, path
         self.bytes = a = np.frombuffer(buf, dtype=np.uint8)
-        newline = np.flatnonzero(a == NEWLINE)
+        self.ends = newline = np.flatnonzero(a == NEWLINE)
         self.starts = np.r_[0, newline[:-1] + 1]
         self.body_end = newline.copy()
         hashes = np.flatnonzero(a == HASH)
@@ -228,6 +248,8 @@ class Scan(Lines):
         bad = self.data & (n_qid != int(use_qid))
         has_qid = n_qid > 0
         bad[has_qid] |= ~is_qid[lo[has_qid]]  # qid: must come before every pair
+        if use_qid:  # a qid: in the comment too: rows run together (unknown line ends?)
+            bad |= self.data & (qid_before[np.searchsorted(colon, self.ends)] - qid_before[lo] > 1)
         if bad.any():
             self.fail(np.flatnonzero(bad), use_qid, None, 0)
 
@@ -236,6 +258,8 @@ class Scan(Lines):
         and qids. Every line must read ``label [qid] index value index value ...`` once the
         colons are spaces, with integral labels and qids and increasing in-range indices."""
         n_rows, width = out.shape
+        if n_rows == 0:  # a chunk of comments and blank lines
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         q = int(self.use_qid)
         pairs = self.n_pairs[self.data]
         values, inside, ok = self.parse_values(1 + q + 2 * pairs, base)

@@ -8,13 +8,15 @@ import re
 
 MAX_DIGITS = 7  # feature indices up to 9,999,999
 INDEX = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+QID = re.compile(rb"\sqid:")  # a qid: token after the start of a line
 
 
 def diagnose(
     raw: bytes | bytearray, use_qid: bool, n_features: int | None, base: int
 ) -> str | None:
     """What is wrong with one line (``None`` if nothing): the slow path for error messages."""
-    tokens = raw.split(b"#", 1)[0].decode("latin-1").split()
+    body, _, comment = bytes(raw).partition(b"#")
+    tokens = body.decode("latin-1").split()
     if not tokens:
         return None
     if not integral(tokens[0]):
@@ -46,6 +48,8 @@ def diagnose(
         indices.append(index)
     if n_features is not None and indices and indices[-1] >= base + n_features:
         return f"feature index {indices[-1]} > {base + n_features - 1} (the number of features)"
+    if use_qid and QID.search(comment):
+        return "a second qid: in the comment (rows run together? lines end in LF, CRLF or CR)"
     return None
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,6 +83,14 @@ FOLDERS = {
     "no-layout": {"README": "not LETOR data\n"},
     "folds": {"Fold1/train.txt": GOOD, "Fold1/test.txt": TEST, "Fold2/vali.txt": TEST},
     "qilin-empty": {"notes.csv": "note_idx\n"},
+    "cr-two-qids": {
+        "train.txt": GOOD.replace("3:0.5 # doc1-2", "qid:9 3:0.5 # doc1-2", 1).replace("\n", "\r"),
+        "test.txt": TEST,
+    },
+    "cr-qid-comment": {
+        "train.txt": GOOD.replace("\n", "\r").replace(" # doc1-1\r", " # doc1-1 ", 1),
+        "test.txt": TEST,
+    },
 }
 GRIDS = {
     "syntax": '[[group]\nrerankers = ["lambdamart"]\n',
@@ -408,6 +417,19 @@ def test_bad_input(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    refused(case, earlier, inputs, tmp_path, monkeypatch, capsys)
+
+
+def refused(
+    case: Case,
+    earlier: Path,
+    inputs: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Run ``case`` on a copy of ``earlier``: its exit status, one ``error:`` line naming the
+    input, the results folder byte-identical."""
     out = tmp_path / "out"
     shutil.copytree(earlier, out)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # checksum cache
@@ -441,13 +463,32 @@ def test_catalogue_is_in_the_readme() -> None:
 
 
 # -- inputs that gave a silently wrong number (issue 20) -------------------------------------
-def run_letor(out: Path, folder: str) -> int:
-    """``run`` of one label-free cell of the LETOR folder ``folder`` into ``out``."""
-    argv = run("--dataset", f"letor:{folder}", "--rerankers", "interleave")
+#: cases of the catalogue's kind not yet listed in the README's catalogue
+MORE_CASES = [
+    Case("data-two-qids-on-a-cr-line", letor("cr-two-qids"), 2, "train.txt:3: qid:<id> must come"),
+    Case("data-qid-in-a-cr-comment", letor("cr-qid-comment"), 2, "train.txt:2: a second qid:"),
+]
+
+
+@pytest.mark.parametrize("case", MORE_CASES, ids=[c.id for c in MORE_CASES])
+def test_more_bad_input(
+    case: Case,
+    earlier: Path,
+    inputs: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    refused(case, earlier, inputs, tmp_path, monkeypatch, capsys)
+
+
+def run_letor(out: Path, folder: str, *args: str) -> int:
+    """``run`` of the LETOR folder ``folder`` into ``out`` (a label-free cell by default)."""
+    argv = run("--dataset", f"letor:{folder}", *(args or ("--rerankers", "interleave")))
     return main([a.replace("{out}", str(out)) for a in argv])
 
 
-def manifests(out: Path) -> list[dict[str, object]]:
+def manifests(out: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted(out.glob("runs/*/manifest.json"))]
 
 
@@ -467,3 +508,19 @@ def test_query_ids_beyond_2_53_are_distinct_queries(tmp_path: Path, cache_home: 
     assert run_letor(tmp_path / "out", str(folder)) == 0
     (manifest,) = manifests(tmp_path / "out")
     assert manifest["queries_evaluated"] == 2
+
+
+def test_line_endings_give_the_same_cells(tmp_path: Path, cache_home: Path) -> None:
+    """The same LETOR folder (``#docid`` comments) with LF, CRLF or CR-only line ends: the
+    reference cell buys the same labels and evaluates the same queries."""
+    seen = {}
+    for name, end in {"lf": "\n", "crlf": "\r\n", "cr": "\r"}.items():
+        folder = tmp_path / name / "data"
+        folder.mkdir(parents=True)
+        for file, text in (("train.txt", GOOD), ("test.txt", TEST)):
+            (folder / file).write_bytes(text.replace("\n", end).encode())
+        args = ("--rerankers", "lambdamart", "--budget", "100%", "--seeds", "1")
+        assert run_letor(tmp_path / name / "out", str(folder), *args) == 0
+        (manifest,) = manifests(tmp_path / name / "out")
+        seen[name] = (manifest["annotation"]["units_used"], manifest["queries_evaluated"])
+    assert seen["cr"] == seen["crlf"] == seen["lf"] == (24, 4), seen

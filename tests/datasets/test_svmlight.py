@@ -94,6 +94,44 @@ def test_chunk_boundaries_do_not_matter(tmp_path: Path, monkeypatch: pytest.Monk
         read_svmlight(path)
 
 
+ENDINGS = {"LF": b"\n", "CRLF": b"\r\n", "CR": b"\r"}
+DOCIDS = [
+    b"# LETOR 4.0 style, a comment on every line",
+    b"2 qid:10 1:0.5 3:0.25 #docid = GX000-00-0000000 inc = 1 prob = 0.02",
+    b"0 qid:10 2:1 #docid = GX000-00-0000001",
+    b"",
+    b"1 qid:11 1:1e-3 2:4 #docid = GX000-00-0000002",
+]
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_line_endings_read_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    """CR-only, CRLF and LF files give the same arrays, whatever the chunk boundaries."""
+    lines = DOCIDS + [
+        b"%d qid:%d 1:%d #docid = x%d" % (i % 3, 12 + i // 4, i, i) for i in range(40)
+    ]
+    clean = read_svmlight(write(tmp_path, b"\n".join(lines) + b"\n"))
+    path = write(tmp_path, ENDINGS[ending].join(lines) + ENDINGS[ending])
+    for chunk in (svmlight.CHUNK_BYTES, 1, 7, 64):
+        monkeypatch.setattr(svmlight, "CHUNK_BYTES", chunk)
+        got = read_svmlight(path)
+        assert got.n_rows == 43 and np.array_equal(got.features, clean.features)
+        assert np.array_equal(got.labels, clean.labels) and np.array_equal(got.qids, clean.qids)
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_two_qids_on_a_line_name_the_line(tmp_path: Path, ending: str) -> None:
+    """A line with two ``qid:`` (in its data or its comment: two rows run together) is an
+    error naming its line, whatever the line ends."""
+    for bad in (b"1 qid:2 qid:3 1:1", b"1 qid:2 1:1 #docid = a 0 qid:2 1:2 #docid = b"):
+        lines = [*DOCIDS, bad]
+        path = write(tmp_path, ENDINGS[ending].join(lines) + ENDINGS[ending])
+        with pytest.raises(DataError, match=rf"^{path}:6: .*qid"):
+            read_svmlight(path)
+
+
 MALFORMED = {
     "bad value": (b"1 qid:1 1:0.5\n0 qid:1 1:abc\n", 2, "value 'abc' is not a finite number"),
     "bad line": (b"1 qid:1 1:0.5\nthis is not svmlight\n", 2, "label 'this' is not an integer"),
