@@ -1,15 +1,27 @@
-"""sha256 checksums of data files, verified once per file version: the verified
-``(path, size, mtime)`` are remembered in ``~/.cache/wholepage-bench/sha256.json`` so large
-files are not re-hashed on every run. The same cache serves content fingerprints."""
+"""sha256 checksums of data files, verified once per file version: the digests are remembered
+in ``~/.cache/wholepage-bench/sha256.json`` so large files are not re-hashed on every run. The
+same cache serves content fingerprints, so it must never return the digest of older bytes.
+
+A remembered digest is used only while the file's size, modification time, inode, device and
+status-change time (``ctime``) are all unchanged. Size and mtime alone are not enough: an edit
+that keeps the size and puts the old mtime back (``touch -r``, ``cp -p``, ``rsync -t``) would
+reuse the old digest, and with it the cells of the old data. ``ctime`` cannot be set that way
+(every write or ``utime`` sets it to now), and a replaced file has a new inode. A file changed
+less than :data:`RACY_NS` before it is hashed is not remembered: a file system with coarse
+timestamps could give a second edit within that time the same ``ctime`` (git's "racily
+clean" entries)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from benchmark.core.data import DataError
+
+RACY_NS = 2_000_000_000  # 2 s, the coarsest timestamps of a common file system (FAT)
 
 
 def cache_file() -> Path:
@@ -34,8 +46,8 @@ def load_cache() -> dict[str, dict[str, object]]:
 
 
 def remember(key: str, stamp: dict[str, object]) -> None:
-    """Add a verified ``(size, mtime, sha256)`` to the cache (a read-only home only costs
-    re-hashing next time)."""
+    """Add a verified ``stamp`` (:func:`stamp_of` and ``sha256``) to the cache (a read-only
+    home only costs re-hashing next time)."""
     cache = load_cache()
     cache[key] = stamp
     path = cache_file()
@@ -46,6 +58,17 @@ def remember(key: str, stamp: dict[str, object]) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def stamp_of(stat: os.stat_result) -> dict[str, object]:
+    """What must be unchanged for a remembered digest to hold: not size and mtime alone."""
+    return {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
+        "inode": stat.st_ino,
+        "device": stat.st_dev,
+    }
 
 
 def verify_sha256(path: Path, expected: str) -> None:
@@ -59,12 +82,14 @@ def verify_sha256(path: Path, expected: str) -> None:
 
 
 def digest(path: Path) -> str:
-    """The sha256 of ``path``, from the cache when its (size, mtime) are unchanged."""
+    """The sha256 of ``path``, from the cache when its :func:`stamp_of` is unchanged."""
     stat = path.stat()
     key = str(path.resolve())
+    stamp = stamp_of(stat)
     entry = load_cache().get(key)
-    if entry and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns:
+    if isinstance(entry, dict) and {k: entry.get(k) for k in stamp} == stamp:
         return str(entry["sha256"])
     actual = sha256_of(path)
-    remember(key, {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": actual})
+    if time.time_ns() - stat.st_ctime_ns >= RACY_NS:
+        remember(key, {**stamp, "sha256": actual})
     return actual

@@ -524,3 +524,31 @@ def test_line_endings_give_the_same_cells(tmp_path: Path, cache_home: Path) -> N
         (manifest,) = manifests(tmp_path / name / "out")
         seen[name] = (manifest["annotation"]["units_used"], manifest["queries_evaluated"])
     assert seen["cr"] == seen["crlf"] == seen["lf"] == (24, 4), seen
+
+
+def test_an_edit_keeping_size_and_mtime_gives_new_cells(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test label edited in place with the old mtime put back (``touch -r``, ``cp -p``):
+    the run computes the new data's cell, the number a fresh folder gets, not the old one."""
+    from datasets import checksums
+
+    monkeypatch.setattr(checksums, "RACY_NS", 0)  # digests remembered at once
+    folder = tmp_path / "first" / "data"
+    folder.mkdir(parents=True)
+    (folder / "train.txt").write_text(GOOD)
+    (folder / "test.txt").write_text(TEST)
+    assert run_letor(tmp_path / "out", str(folder)) == 0
+    test, edited = folder / "test.txt", TEST.replace("2 qid:11 ", "0 qid:11 ", 1)
+    stat = test.stat()
+    test.write_text(edited)
+    os.utime(test, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert (test.stat().st_size, test.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    assert run_letor(tmp_path / "out", str(folder)) == 0
+    fresh = tmp_path / "fresh" / "data"
+    shutil.copytree(folder, fresh)
+    assert run_letor(tmp_path / "fresh-out", str(fresh)) == 0
+    (new,) = manifests(tmp_path / "fresh-out")
+    means = {m["config"]["data_fingerprint"]: m["mean"] for m in manifests(tmp_path / "out")}
+    assert len(means) == 2 and means.pop(new["config"]["data_fingerprint"]) == new["mean"]
+    assert list(means.values()) != [new["mean"]]  # the edit changed the number
