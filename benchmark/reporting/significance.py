@@ -26,9 +26,9 @@ comparison), and it widens as the rows disagree query by query, which a test ove
 alone ignores (its size grows with the interaction: docs/protocol.md §7). A row with one seed
 has no seed part and no residual estimate: two such rows get the paired t-test over queries.
 Queries are paired; seeds are not, even where two rows share annotation draws (same budget and
-strategy): a seed-paired variant leaves n - 1 degrees of freedom and rejected 7-11 % of true
-nulls with 3 seeds in simulation; a positive correlation of shared draws only makes unpaired
-seed parts conservative. The variants compared and their measured sizes are in
+strategy): a seed-paired variant leaves n - 1 degrees of freedom and rejected up to 8.8 % of
+true nulls with 3 seeds (14 % with 2) in simulation; a positive correlation of shared draws
+only makes unpaired seed parts conservative. The variants compared and their measured sizes are in
 docs/protocol.md §7 (``python -m benchmark.tools.test_size``).
 
 **Query-only test** (:func:`queries_p_value`): ranx's paired two-sided Student t-test on the
