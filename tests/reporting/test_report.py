@@ -48,6 +48,11 @@ def test_report_views(swept) -> None:
     # the leaderboard's p-values are the saving's: one set of statistics
     lm10 = board[board.row == "lambdamart@10%"].iloc[0]
     assert lm10["p_holm"] == tests.loc["lambdamart@10%", "p_holm"]
+    # the headline (seed-aware) test and ranx's query-only test are both in the CSV, named
+    csv = pd.read_csv(store.out / "leaderboards" / f"{key}.csv")
+    assert {"p_holm", "p_queries_holm", "diff", "ci_low", "ci_high", "noninferior"} <= set(csv)
+    assert lm10["p_queries_holm"] == tests.loc["lambdamart@10%", "p_queries_holm"]
+    assert lm10["ci_low"] <= lm10["diff"] <= lm10["ci_high"]
 
 
 def test_missing_dataset_names_what_the_folder_holds(swept) -> None:
