@@ -74,50 +74,9 @@ def report_failures(outcome: Any) -> None:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Run the rerankers at the budgets with many seeds, then the A/A calibration of the tests
-    (:mod:`benchmark.reporting.calibration`) into ``<out>/calibration*.csv``."""
-    from benchmark.core.catalog import dataset_key
-    from benchmark.reporting import calibration
-    from benchmark.reporting.rows import group_rows
-    from benchmark.store import files
+    from benchmark import cli_calibrate
 
-    if args.seeds < 2 * args.per_side:
-        raise ValueError(
-            f"--seeds {args.seeds} cannot be split into two sets of --per-side {args.per_side}"
-        )
-    cells = [c for c in planned_cells(args) if c.budget in args.budget]
-    store, outcome = compute(args, cells)
-    report_failures(outcome)
-    if not summarise(outcome, cells, args.out):
-        return INTERRUPTED
-    if outcome.failures:
-        return 1
-    wanted = {r.manifest["label"] for r in outcome.results}
-    keys = dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells)
-    rows = [r for k in keys for r in group_rows(store.cells(k)) if r.label in wanted]
-    frames = calibration.calibrate(rows, args.per_side, (2, 3, 5))
-    for name, frame in frames.items():
-        path = args.out / (
-            "calibration.csv" if name == "calibration" else f"calibration-{name}.csv"
-        )
-        files.write_atomic(path, frame.to_csv(index=False))
-    print_calibration(frames, args)
-    return 0
-
-
-def print_calibration(frames: dict[str, Any], args: argparse.Namespace) -> None:
-    detail = frames["detail"]
-    print(
-        f"\nA/A calibration: {args.per_side} vs {args.per_side} disjoint seeds of "
-        f"{args.seeds}, every split; false-positive rate at alpha 0.05 (a 5 % test: about 0.05)"
-    )
-    print(frames["calibration"].to_string(index=False))
-    print("\nper row:")
-    print(detail.to_string(index=False))
-    if len(frames["power"]):
-        print("\nheadline test: smallest uniform difference detected in 80 % of splits")
-        print(frames["power"].to_string(index=False))
-    print(f"\nwritten: {args.out}/calibration.csv, calibration-detail.csv, calibration-power.csv")
+    return cli_calibrate.main(args, compute, summarise, report_failures)
 
 
 def report_run(store: Any, outcome: Any, cells: list[Any], grid_name: str | None) -> None:

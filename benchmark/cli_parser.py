@@ -185,38 +185,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    cal = sub.add_parser(
-        "calibrate",
-        help="A/A calibration of the significance tests: false-positive rates and power",
-        description="Run the rerankers at the budget with many seeds (cells are reused like "
-        "run's), split each row's seeds into two disjoint sets of --per-side seeds every way "
-        "(the same method on both sides), and print each test's false-positive rate at alpha "
-        "0.05 (headline: the two-way query x seed test; queries: ranx's query-only paired "
-        "t-test; seed_means: Welch over per-seed means) and the smallest uniform difference "
-        "the headline test detects with 2, 3 and 5 seeds per side; written to "
-        "<out>/calibration.csv (one row per test), calibration-detail.csv (per row) and "
-        "calibration-power.csv.",
-    )
-    add_dataset_args(cal)
-    cal.add_argument(
-        "--rerankers",
-        type=names_arg,
-        action="append",
-        metavar="A,B",
-        help="comma-separated reranker names (default: sft)",
-    )
-    cal.add_argument(
-        "--budget", type=budget_arg, nargs="+", metavar="B", help="budget(s) (default 10%%)"
-    )
-    cal.add_argument("--seeds", type=int, default=10, help="seeds per row (default 10)")
-    cal.add_argument(
-        "--per-side",
-        type=int,
-        default=DEFAULT_SEEDS,
-        help=f"seeds on each side of an A/A split (default {DEFAULT_SEEDS}, as a run's seeds)",
-    )
-    cal.add_argument("--jobs", type=int, default=1, help="cells computed at once (as run's)")
-    cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    from benchmark.cli_calibrate import add_parser as add_calibrate
+
+    helpers = {"names": names_arg, "budget": budget_arg, "default_seeds": DEFAULT_SEEDS}
+    add_calibrate(sub, add_dataset_args, helpers)
 
     sub.add_parser("list", help="list rerankers, datasets and strategies")
 

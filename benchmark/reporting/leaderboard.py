@@ -64,6 +64,7 @@ def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
     if best is None:
         for column in TEST_COLUMNS:
             board[column] = np.nan
+        board["noninferior"] = pd.Series(pd.NA, index=board.index, dtype="boolean")
         board["significance"] = ""
         return board, "no fully-annotated reference row: no tests"
     board["main"] = board["main"] | (board["row"] == best.label)

@@ -116,7 +116,8 @@ def test_report_removes_files_it_no_longer_writes(swept) -> None:
     store, key = swept
     folder = store.out / "reports" / key
     old = [folder / "budget_curve.png", store.out / "leaderboards" / f"{key}-ablation-7.tex"]
-    for path in old:
+    for path in old:  # the folders exist when another test of the fixture wrote them first
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("from an earlier version")
     _, _, paths = report.write(store, key)
     assert not any(p.exists() for p in old)
