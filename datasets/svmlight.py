@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -34,11 +32,15 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
-from benchmark.core import progress
 from benchmark.core.data import DataError
 from datasets.svmlight_checks import MAX_FEATURES, check_contiguous, dense_array, too_wide
-from datasets.svmlight_lines import MAX_DIGITS, diagnose
+from datasets.svmlight_lines import MAX_DIGITS, chunks, diagnose, read_query_file
 
+#: Raised when a file may parse to other arrays than before (2: exact qids from 2^53 on, CR line
+#: ends): part of the fingerprint of an undeclared folder (:func:`datasets.letor.fingerprint`),
+#: so its cells and qrels of the older reader are not reused. Declared datasets' files are
+#: checksummed and parse as before (their cells keep their run ids).
+VERSION = "2"
 CHUNK_BYTES = 32 << 20
 WHITESPACE = np.zeros(256, dtype=bool)
 WHITESPACE[[9, 10, 11, 12, 13, 32]] = True
@@ -76,7 +78,7 @@ def read_svmlight(
     base = 0 if zero_based else 1
     use_qid = query_file is None
     rows, top = 0, base - 1
-    for first_line, buf in chunks(path):
+    for first_line, buf in chunks(path, CHUNK_BYTES):
         lines = Lines(buf, first_line, path)
         rows += lines.n_rows
         if n_features is None:
@@ -91,7 +93,7 @@ def read_svmlight(
     qids = np.zeros(rows, dtype=np.int64)
     row_line = np.zeros(rows, dtype=np.int64)
     row = 0
-    for first_line, buf in chunks(path):
+    for first_line, buf in chunks(path, CHUNK_BYTES):
         scan = Scan(buf, first_line, path, use_qid)
         end = row + scan.n_rows
         labels[row:end], qids[row:end] = scan.fill(features[row:end], base)
@@ -102,57 +104,6 @@ def read_svmlight(
     else:
         qids = read_query_file(query_file, rows)
     return LtrFile(path, labels, qids, features)
-
-
-def read_query_file(path: str | Path, n_rows: int) -> np.ndarray:
-    """Per-row query ids ``0..n-1`` from a file of group sizes (one positive integer a line)."""
-    sizes = []
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            text = raw.decode("latin-1").strip()
-            if not text:
-                continue
-            if not text.isascii() or not text.isdigit() or int(text) == 0:
-                raise DataError(f"{path}:{number}: expected a positive group size, got {text!r}")
-            sizes.append(int(text))
-    if sum(sizes) != n_rows:
-        raise DataError(f"{path}: group sizes sum to {sum(sizes)} but the data has {n_rows} rows")
-    return np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
-
-
-def chunks(path: Path) -> Iterator[tuple[int, bytearray]]:
-    """Yield ``(number of the first line, whole lines ending in a newline)``, about
-    :data:`CHUNK_BYTES` at a time. Lines may end in LF, CRLF or a lone CR (old Mac files):
-    the line ends of a chunk with a lone CR become LF, so the three read the same."""
-    line = 1
-    size = path.stat().st_size
-    with (
-        open(path, "rb") as fh,
-        progress.bar(total=size, desc=f"reading {path.name}", unit="B", unit_scale=True) as bar,
-    ):
-        while block := bytearray(fh.read(CHUNK_BYTES)):
-            block += rest_of_line(fh, block)
-            bar.update(len(block))
-            if block.count(b"\r") != block.count(b"\r\n"):  # (a CRLF's CR is a blank)
-                block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-            if not block.endswith(b"\n"):
-                block += b"\n"
-            yield line, block
-            line += block.count(b"\n")
-
-
-def rest_of_line(fh: io.BufferedReader, block: bytearray) -> bytes:
-    """What follows ``block`` in ``fh`` up to the end of its last line: through the next LF or
-    CR (and the LF of a CRLF cut after its CR), or to the end of the file."""
-    rest = bytearray()
-    while not (rest or block).endswith((b"\n", b"\r")) and (piece := fh.read(1 << 16)):
-        ends = [i for i in (piece.find(b"\n"), piece.find(b"\r")) if i >= 0]
-        end = min(ends, default=len(piece) - 1) + 1
-        rest += piece[:end]
-        fh.seek(end - len(piece), os.SEEK_CUR)
-    if (rest or block).endswith(b"\r") and fh.peek(1)[:1] == b"\n":
-        rest += fh.read(1)
-    return bytes(rest)
 
 
 class Lines:

@@ -1,10 +1,20 @@
-"""What is wrong with one SVMLight/LETOR line: the slow path that turns a failed vectorised
-parse (:mod:`datasets.svmlight`) into a message naming the file, line and problem."""
+"""The line-level helpers of :mod:`datasets.svmlight`: what is wrong with one SVMLight/LETOR
+line (the slow path that turns a failed vectorised parse into a message naming the file, line
+and problem), the file's chunks of whole lines (LF, CRLF or CR ends) and ``.query`` files."""
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from benchmark.core import progress
+from benchmark.core.data import DataError
 
 MAX_DIGITS = 7  # feature indices up to 9,999,999
 INDEX = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
@@ -62,3 +72,55 @@ def finite_number(text: str) -> bool:
         return math.isfinite(float(text))
     except ValueError:
         return False
+
+
+def chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[int, bytearray]]:
+    """Yield ``(number of the first line, whole lines ending in a newline)``, about
+    ``chunk_bytes`` at a time (:data:`datasets.svmlight.CHUNK_BYTES`). Lines may end in LF,
+    CRLF or a lone CR (old Mac files):
+    the line ends of a chunk with a lone CR become LF, so the three read the same."""
+    line = 1
+    size = path.stat().st_size
+    with (
+        open(path, "rb") as fh,
+        progress.bar(total=size, desc=f"reading {path.name}", unit="B", unit_scale=True) as bar,
+    ):
+        while block := bytearray(fh.read(chunk_bytes)):
+            block += rest_of_line(fh, block)
+            bar.update(len(block))
+            if block.count(b"\r") != block.count(b"\r\n"):  # (a CRLF's CR is a blank)
+                block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if not block.endswith(b"\n"):
+                block += b"\n"
+            yield line, block
+            line += block.count(b"\n")
+
+
+def rest_of_line(fh: io.BufferedReader, block: bytearray) -> bytes:
+    """What follows ``block`` in ``fh`` up to the end of its last line: through the next LF or
+    CR (and the LF of a CRLF cut after its CR), or to the end of the file."""
+    rest = bytearray()
+    while not (rest or block).endswith((b"\n", b"\r")) and (piece := fh.read(1 << 16)):
+        ends = [i for i in (piece.find(b"\n"), piece.find(b"\r")) if i >= 0]
+        end = min(ends, default=len(piece) - 1) + 1
+        rest += piece[:end]
+        fh.seek(end - len(piece), os.SEEK_CUR)
+    if (rest or block).endswith(b"\r") and fh.peek(1)[:1] == b"\n":
+        rest += fh.read(1)
+    return bytes(rest)
+
+
+def read_query_file(path: str | Path, n_rows: int) -> np.ndarray:
+    """Per-row query ids ``0..n-1`` from a file of group sizes (one positive integer a line)."""
+    sizes = []
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            text = raw.decode("latin-1").strip()
+            if not text:
+                continue
+            if not text.isascii() or not text.isdigit() or int(text) == 0:
+                raise DataError(f"{path}:{number}: expected a positive group size, got {text!r}")
+            sizes.append(int(text))
+    if sum(sizes) != n_rows:
+        raise DataError(f"{path}: group sizes sum to {sum(sizes)} but the data has {n_rows} rows")
+    return np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
