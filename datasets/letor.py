@@ -48,6 +48,7 @@ from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.config import canonical_json
 from benchmark.core.data import MAX_LABEL, Dataset, Split
 from benchmark.core.params import Range, at_least, coerce_params, dataclass_fields
+from datasets import svmlight
 from datasets.catalogue import KNOWN, Facts
 from datasets.checksums import digest
 from datasets.folds import read_fold
@@ -117,13 +118,15 @@ def check(
 
 
 def fingerprint(family: str, arg: str | None, params: dict[str, Any], data_dir: Path) -> str:
-    """A hash of the parameters and of the bytes of the fold's files (sha256, cached)."""
+    """A hash of the parameters and of the bytes of the fold's files (sha256, cached), and for
+    an undeclared folder of the reader's version (:data:`datasets.svmlight.VERSION`)."""
     facts, p = check(family, arg, params, data_dir)
     paths = [path for part in fold_files(facts, p.fold, data_dir).values() for path in part]
     if facts.query_files:
         paths += [path.with_name(path.name + ".query") for path in paths]
     content = {path.name: digest(path) for path in paths}
-    names = canonical_json([family, dataclasses.asdict(p), content])
+    reader = [svmlight.VERSION] if facts.given_path else []
+    names = canonical_json([family, dataclasses.asdict(p), content, *reader])
     return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 

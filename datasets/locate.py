@@ -5,11 +5,14 @@ undeclared folder of LETOR files given by its path."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from benchmark.core.config import canonical_json
 from datasets.catalogue import KNOWN, LETOR_PARTS, Facts, Fold, rotation
 from datasets.checksums import digest
+
+IDENTITY = re.compile(r"[^/]+-[0-9a-f]{8}")  # a folder's key name: its name, a content hash
 
 
 def resolve(arg: str) -> Facts:
@@ -43,7 +46,11 @@ def resolve(arg: str) -> Facts:
 
 def key_name(arg: str) -> str:
     """The dataset's name in result keys: a known dataset's name, or a folder's own name and a
-    hash of its files' content (8 hex digits), so the key does not depend on where it lies."""
+    hash of its files' content (8 hex digits), so the key does not depend on where it lies. Such
+    a name, given where no folder has it, stands for itself (a dataset's identity,
+    :func:`benchmark.core.catalog.dataset_identity`: ``report --dataset letor:mydata-1a2b3c4d``)."""
+    if IDENTITY.fullmatch(arg) and not Path(arg).expanduser().is_dir():
+        return arg
     facts = resolve(arg)
     if not facts.given_path:
         return facts.name

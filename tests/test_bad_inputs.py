@@ -552,3 +552,113 @@ def test_an_edit_keeping_size_and_mtime_gives_new_cells(
     means = {m["config"]["data_fingerprint"]: m["mean"] for m in manifests(tmp_path / "out")}
     assert len(means) == 2 and means.pop(new["config"]["data_fingerprint"]) == new["mean"]
     assert list(means.values()) != [new["mean"]]  # the edit changed the number
+
+
+# -- a dataset's identity is its content, not its path (issue 20) ----------------------------
+def letor_folder(root: Path) -> Path:
+    folder = root / "data"
+    folder.mkdir(parents=True)
+    (folder / "train.txt").write_text(GOOD)
+    (folder / "test.txt").write_text(TEST)
+    return folder
+
+
+def test_the_same_folder_from_any_path_reuses_its_cells(
+    tmp_path: Path,
+    cache_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Moved, relative, with a trailing ``/``, through a symlink: the same cell, reused; the
+    results folder byte-identical."""
+    folder, out = letor_folder(tmp_path / "a"), tmp_path / "out"
+    assert run_letor(out, str(folder)) == 0
+    before = snapshot(out)
+    (tmp_path / "link").symlink_to(folder)
+    monkeypatch.chdir(tmp_path / "a")
+    for path in (f"{folder}/", "../a/data", "data", str(tmp_path / "link")):
+        capsys.readouterr()
+        assert run_letor(out, path) == 0, capsys.readouterr().err
+        assert "1 cells done (1 reused" in capsys.readouterr().out, path
+        assert snapshot(out) == before, path
+    moved = tmp_path / "b" / "c" / "data"
+    moved.parent.mkdir(parents=True)
+    folder.rename(moved)
+    assert run_letor(out, str(moved)) == 0
+    assert "1 cells done (1 reused" in capsys.readouterr().out
+    assert snapshot(out) == before
+
+
+def test_a_conflicting_row_is_refused_before_any_cell(
+    earlier: Path,
+    tmp_path: Path,
+    cache_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A finished cell and a planned one that would share a leaderboard row with different
+    configurations (here: a reranker whose default changed): one error line, nothing computed
+    or written."""
+    from dataclasses import make_dataclass
+
+    from benchmark.core.reranker import RERANKERS
+
+    out = tmp_path / "out"
+    shutil.copytree(earlier, out)
+    tuned = make_dataclass("Tuned", [("weight", float, 2.0)], bases=(RERANKERS.get("interleave"),))
+    monkeypatch.setitem(RERANKERS.entries, "interleave", tuned)
+    before = snapshot(out)
+    capsys.readouterr()
+    assert main(["run", "--out", str(out), "--quiet", "--rerankers", "interleave", *SMALL]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+    assert "would share the leaderboard row 'interleave'; nothing was run" in err, err
+    assert snapshot(out) == before
+
+
+def old_style_cells(out: Path, specs: list[str]) -> None:
+    """Make ``out`` what an older version left after runs on one folder given by each of
+    ``specs``: a cell per spec (configs named the folder by its path), all in one pack, and a
+    dataset record naming the last spec."""
+    from benchmark.core.config import CellConfig
+    from benchmark.store import Store
+
+    store = Store(out)
+    (cell,) = store.loose.scan()
+    for spec in specs:
+        config = {**cell.config, "dataset": spec}
+        run_id = CellConfig.from_dict(config).run_id
+        shutil.copytree(cell.source, out / "runs" / run_id)
+        manifest = {**cell.manifest, "config": config, "run_id": run_id}
+        (out / "runs" / run_id / "manifest.json").write_text(json.dumps(manifest))
+    shutil.rmtree(cell.source)
+    pack = store.pack(cell.dataset_key)
+    pack.write(store.loose.scan())
+    record = json.loads((pack.folder / "dataset.json").read_text())
+    (pack.folder / "dataset.json").write_text(json.dumps({**record, "spec": specs[-1]}))
+
+
+def test_a_folder_broken_by_an_older_version_is_repaired(
+    tmp_path: Path, cache_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An older version put the cells of one folder given by two paths into one pack (two
+    configurations, one leaderboard row: every ``report`` failed). ``report`` shows the cells
+    of the path the dataset record names, ``prune`` removes the others, and the next ``run``
+    computes the cell under the folder's content identity."""
+    folder, out = letor_folder(tmp_path), tmp_path / "out"
+    assert run_letor(out, str(folder)) == 0
+    old_style_cells(out, [f"letor:{folder}/", f"letor:{tmp_path}/./data"])
+    report_argv = ["report", "--out", str(out), "--dataset", f"letor:{folder}"]
+    capsys.readouterr()
+    assert main(report_argv) == 0, capsys.readouterr().err
+    assert main(["prune", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.endswith(f"1 stale cells removed from {out}\n")
+    assert run_letor(out, f"{folder}/") == 0
+    assert "1 cells done (0 reused" in capsys.readouterr().out  # the path-named cell is stale
+    assert main(["prune", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.endswith(f"1 stale cells removed from {out}\n")
+    (manifest,) = manifests(out)
+    identity = manifest["config"]["dataset"]  # letor:data-<content hash>, as the key names it
+    assert identity == f"letor:{manifest['dataset_key'].removeprefix('letor_')}"
+    assert main(report_argv) == 0
+    assert main(["report", "--out", str(out), "--dataset", identity]) == 0  # from anywhere

@@ -15,6 +15,13 @@ the spec, file-name safe, plus a short hash of any parameters. An argument that 
 named by the folder's name and a short hash of its content (``letor_mydata-1a2b3c4d``), never by
 the folders above it.
 
+A dataset's **identity** (the ``dataset`` of every cell's config, hence its run id and seeds)
+is its spec with a folder argument named as in its key, by content
+(``letor:mydata-1a2b3c4d``; :func:`dataset_identity`): the same folder given by any path
+(moved, relative, with a trailing ``/``, through a symlink) is the same dataset and reuses the
+same cells. A named dataset's spec is its own identity. The identity is also a spec for
+``report`` (a folder's key name stands for itself), not for ``run``, which reads the data.
+
 **Cross-validation.** ``fold=all`` asks for every fold of a dataset with folds: the run has one
 set of cells per fold ``k``, with the dataset parameters ``fold=k`` and ``cv=<number of folds>``
 (:func:`expand_folds`; ``cv`` is never passed to the family). All folds share one key,
@@ -80,6 +87,15 @@ def parse_spec(spec: str) -> tuple[DatasetFamily, str | None]:
     if family.argument == "none" and arg:
         raise ValueError(f"dataset {name!r} takes no argument (got {arg!r})")
     return family, arg or None
+
+
+def dataset_identity(spec: str) -> str:
+    """The dataset as cells name it: the spec, with a folder argument named by the folder's
+    name and content like its key (``letor:mydata-1a2b3c4d``), never by where it lies."""
+    family, arg = parse_spec(spec)
+    if family.key is None or arg is None:
+        return spec
+    return f"{family.name}:{family.key(arg)}"
 
 
 def check_dataset(spec: str, params: dict[str, Any], data_dir: Path) -> None:

@@ -25,6 +25,14 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
 
 
+def row_key(config: dict[str, Any]) -> str:
+    """What makes a leaderboard row: a cell's config (:meth:`CellConfig.to_dict`) without its
+    seed, data fingerprint and fold, which are all the cells of one row differ in."""
+    row = {k: v for k, v in config.items() if k not in ("seed", "data_fingerprint")}
+    row["dataset_params"] = {k: v for k, v in row["dataset_params"].items() if k != "fold"}
+    return canonical_json(row)
+
+
 def derive_seed(*parts: Any) -> int:
     """A 31-bit seed from the canonical JSON of ``parts``."""
     digest = hashlib.sha256(canonical_json(list(parts)).encode()).digest()
@@ -46,14 +54,25 @@ class CellConfig:
     # the strategy's version (core.annotation.Strategy.version): a strategy that changes what it
     # buys gets a new one, so its earlier cells are neither reused nor reported as current
     strategy_version: str = "1"
+    # the dataset's identity (core.catalog.dataset_identity: a folder named by its content) when
+    # ``dataset``, the spec the data is read from, names it by its path; "": ``dataset`` itself
+    dataset_id: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The identity of the cell; ``strategy_version`` is left out at "1", so the cells
-        computed before it existed keep their run ids."""
+        """The identity of the cell: its ``dataset`` is :attr:`dataset_name` (not where the
+        data lies); ``strategy_version`` is left out at "1", so the cells computed before it
+        existed keep their run ids."""
         data = dataclasses.asdict(self)
         if data["strategy_version"] == "1":
             del data["strategy_version"]
+        data["dataset"] = self.dataset_name
+        del data["dataset_id"]
         return data
+
+    @property
+    def dataset_name(self) -> str:
+        """The dataset in the cell's identity (and seeds): the same from any path."""
+        return self.dataset_id or self.dataset
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CellConfig:
@@ -67,7 +86,7 @@ class CellConfig:
     def annotation_seed(self) -> int:
         return derive_seed(
             "annotation",
-            self.dataset,
+            self.dataset_name,
             self.dataset_params,
             self.dataset_version,
             self.data_fingerprint,

@@ -14,16 +14,18 @@ from benchmark.core.catalog import (
     ALL_FOLDS,
     CV,
     check_dataset,
+    dataset_identity,
     dataset_key,
     expand_folds,
     fingerprint,
     parse_spec,
 )
-from benchmark.core.config import CellConfig, canonical_json
+from benchmark.core.config import CellConfig, canonical_json, row_key
 from benchmark.core.reranker import Reranker, make_reranker
+from benchmark.pipeline.harness import row_names
 from benchmark.pipeline.prepare import DatasetCache, default_data_dir
 from benchmark.pipeline.runner import GridOutcome, run
-from benchmark.store import Store
+from benchmark.store import Store, StoreError
 
 REFERENCE_BUDGET = 1.0
 
@@ -70,11 +72,14 @@ def plan(
 
 
 def base_config(dataset: str, params: dict[str, Any], data_dir: Path) -> CellConfig:
-    """A cell of the dataset (checked, fingerprinted) to be completed by ``replace``."""
+    """A cell of the dataset (checked, fingerprinted, named by its identity, not its path) to be
+    completed by ``replace``."""
     family, _ = parse_spec(dataset)
     check_dataset(dataset, params, data_dir)
     content = fingerprint(dataset, params, data_dir)
-    return CellConfig(dataset, "", None, None, 0, {}, dict(params), family.version, content)
+    config = CellConfig(dataset, "", None, None, 0, {}, dict(params), family.version, content)
+    name = dataset_identity(dataset)
+    return dataclasses.replace(config, dataset_id=name if name != dataset else "")
 
 
 def points(
@@ -120,25 +125,60 @@ def check_budgets(cells: list[CellConfig], cache: DatasetCache) -> None:
 
 def mark_datasets(cells: list[CellConfig], store: Store) -> None:
     """Record, per dataset key, the data version the cells were planned on: the dataset's
-    views show only cells of that version from now on. A cross-validated key records the
-    fingerprint of every fold."""
+    views show only cells of that version from now on. First, before anything is written, no
+    two different configurations may come to share a leaderboard row (:func:`check_rows`)."""
     by_key: dict[str, list[CellConfig]] = {}
     for c in cells:
         by_key.setdefault(dataset_key(c.dataset, c.dataset_params), []).append(c)
+    records = {key: dataset_record(members) for key, members in by_key.items()}
     for key, members in by_key.items():
-        first = members[0]
-        record: dict[str, Any] = {
-            "spec": first.dataset,
-            "params": first.dataset_params,
-            "version": first.dataset_version,
-        }
-        prints = sorted({c.data_fingerprint for c in members})
-        if CV in first.dataset_params:
-            shared = {k: v for k, v in first.dataset_params.items() if k != CV}
-            record |= {"params": {**shared, "fold": ALL_FOLDS}, "fingerprints": prints}
-        else:
-            record["fingerprint"] = prints[0]
+        check_rows(store, key, members, records[key])
+    for key, record in records.items():
         store.mark_dataset(key, record)
+
+
+def dataset_record(members: list[CellConfig]) -> dict[str, Any]:
+    """The ``dataset.json`` of a key's planned cells: the dataset's identity (a folder by its
+    content, not its path), parameters, version and fingerprint; a cross-validated key records
+    the fingerprint of every fold."""
+    first = members[0]
+    record: dict[str, Any] = {
+        "spec": first.dataset_name,
+        "params": first.dataset_params,
+        "version": first.dataset_version,
+    }
+    prints = sorted({c.data_fingerprint for c in members})
+    if CV in first.dataset_params:
+        shared = {k: v for k, v in first.dataset_params.items() if k != CV}
+        record |= {"params": {**shared, "fold": ALL_FOLDS}, "fingerprints": prints}
+    else:
+        record["fingerprint"] = prints[0]
+    return record
+
+
+def check_rows(store: Store, key: str, members: list[CellConfig], record: dict[str, Any]) -> None:
+    """Raise :class:`StoreError` when the finished cells that stay current under ``record``
+    and the planned ``members`` would put two different configurations in one leaderboard row
+    (e.g. a finished cell of a reranker whose defaults changed since), which would fail every
+    report of ``key``: found before any cell is computed, not after."""
+    rows: dict[str, set[str]] = {}
+    finished = store.cells(key, record)
+    for cell in finished:
+        rows.setdefault(cell.label, set()).add(row_key(cell.config))
+    made: dict[str, Reranker] = {}
+    done = {cell.run_id for cell in finished}
+    for c in (c for c in members if c.run_id not in done):  # labelled as the harness will
+        name = canonical_json([c.reranker, c.params])
+        if name not in made:
+            made[name] = make_reranker(c.reranker, c.params)
+        rows.setdefault(row_names(c, made[name])["label"], set()).add(row_key(c.to_dict()))
+    shared = [label for label, configs in rows.items() if len(configs) > 1]
+    if shared:
+        raise StoreError(
+            f"{store.pack(key).folder}: this run cannot add its cells: two different "
+            f"configurations would share the leaderboard row {shared[0]!r}; nothing was run "
+            "(use another --out, or remove the finished cells of that row)"
+        )
 
 
 __all__ = ["DatasetCache", "GridOutcome", "plan", "run"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark.core.catalog import dataset_key, fingerprint, load_dataset
+from benchmark.core.catalog import dataset_identity, dataset_key, fingerprint, load_dataset
 from benchmark.core.config import canonical_json, derive_seed
 from benchmark.core.data import DataError, Dataset
 from benchmark.core.reranker import Layout
@@ -54,7 +54,8 @@ class DatasetCache:
                     f"dataset {spec}: no test query has an item with a positive label, so "
                     "nothing can be evaluated; check the labels of its test file"
                 )
-            filled, diag = add_g_scores(raw, derive_seed("stage1", spec, params))
+            seed = derive_seed("stage1", dataset_identity(spec), params)  # not the path
+            filled, diag = add_g_scores(raw, seed)
             print_ = fingerprint(spec, params, self.data_dir)
             self.prepared[name] = Prepared(filled, dataset_key(spec, params), print_, diag)
         return self.prepared[name]

@@ -13,8 +13,9 @@ Layout of ``<out>/``:
 "local" means not kept in git (bulk or machine-specific); ``cells/`` is what a clone carries.
 A cell is identified by its config's hash, which includes the dataset's content fingerprint, so a
 cell computed on other data is never reused, and a dataset's views show only the cells of its
-current data (``cells/<key>/dataset.json``). Cells are read from the packs and the cell folders
-(a folder wins over a packed copy of the same cell: it is at least as new).
+current data (``cells/<key>/dataset.json``: its fingerprint, version and identity). Cells are
+read from the packs and the cell folders (a folder wins over a packed copy of the same cell: it
+is at least as new).
 """
 
 from __future__ import annotations
@@ -69,33 +70,36 @@ class Store:
         packed = {p.parent.name for p in (self.out / "cells").glob(f"*/{MANIFESTS}")}
         return sorted(packed | {c.dataset_key for c in self.loose.scan()})
 
-    def cells(self, key: str) -> list[Cell]:
+    def cells(self, key: str, record: dict[str, Any] | None = None) -> list[Cell]:
         """The current cells of dataset ``key``: this suite version, each strategy's current
-        version, the dataset's current data (one fingerprint, or one per fold of a
-        cross-validated key); cell folders win over
-        packed copies. Raises :class:`StoreError` on an unreadable cell or when a fold has cells
-        of several data versions and no ``dataset.json`` says which is current."""
+        version, the dataset's current data as ``dataset.json`` (or ``record``, one about to be
+        written) says: its fingerprint (one per fold of a cross-validated key), version and
+        identity (``spec``: cells of an older version that named a folder by its path are not
+        current); cell folders win over packed copies. Raises :class:`StoreError` on an
+        unreadable cell or when, without a record, a fold has cells of several data versions."""
         merged = dict(self.packed(key))
         merged |= {c.run_id: c for c in self.loose.scan() if c.dataset_key == key}
         cells = [c for c in merged.values() if current_code(c.config)]
+        record = self.pack(key).dataset() if record is None else record
+        if record is not None:
+            prints = self.pack(key).fingerprints(record)
+            cells = [c for c in cells if current_data(c.config, record, prints)]
+        else:
+            self.check_one_version(key, cells)
+        return sorted(cells, key=lambda c: c.run_id)
+
+    def check_one_version(self, key: str, cells: list[Cell]) -> None:
+        """Without a dataset record, every fold's cells must be of one data version."""
         by_fold: dict[str, set[str]] = {}
         for c in cells:
             fold = str(c.config.get("dataset_params", {}).get("fold"))
             by_fold.setdefault(fold, set()).add(c.config.get("data_fingerprint", ""))
-        prints = set().union(*by_fold.values())
-        current = self.pack(key).fingerprints()
-        if current is not None:
-            prints = current
-        elif any(len(versions) > 1 for versions in by_fold.values()):
-            versions = max(len(v) for v in by_fold.values())
+        versions = max((len(v) for v in by_fold.values()), default=1)
+        if versions > 1:
             raise StoreError(
                 f"{self.out / 'cells' / key}: cells of {versions} versions of the data and no "
                 "dataset.json saying which is current; re-run to mark it"
             )
-        return sorted(
-            (c for c in cells if c.config.get("data_fingerprint", "") in prints),
-            key=lambda c: c.run_id,
-        )
 
     @contextmanager
     def computing(self, run_id: str) -> Iterator[None]:
@@ -194,6 +198,16 @@ class Store:
         for folder in folders:
             removed += sweep_temporaries(folder)
         return removed
+
+
+def current_data(config: dict[str, Any], record: dict[str, Any], prints: set[str]) -> bool:
+    """The cell was computed on the data ``record`` names: one of its fingerprints, its version
+    and its dataset identity (each when the record has it)."""
+    return (
+        config.get("data_fingerprint", "") in prints
+        and config.get("dataset_version") == record.get("version", config.get("dataset_version"))
+        and config.get("dataset") == record.get("spec", config.get("dataset"))
+    )
 
 
 def current_code(config: dict[str, Any]) -> bool:

@@ -9,9 +9,9 @@ confidence intervals and figures use is kept at float32 precision (7 significant
 exact per-query float64 values take about twice the space and are incompressible), which every
 report reads it at (:mod:`benchmark.reporting.rows`), so every committed number is re-computed
 exactly from the committed files. ``dataset.json`` records the dataset the folder's current
-cells were computed on (spec, parameters, version, content ``fingerprint``; a cross-validated
-dataset has ``fingerprints``, one per fold). The cell folders (local) keep every measure per
-query at float64.
+cells were computed on (``spec``, its identity: a folder named by its content, not its path;
+parameters, version, content ``fingerprint``; a cross-validated dataset has ``fingerprints``,
+one per fold). The cell folders (local) keep every measure per query at float64.
 
 Writers hold the pack's lock and write ``metrics.parquet`` before the manifests (each
 atomically); a pack only ever gains cells, so a reader that reads the manifests first always finds
@@ -139,12 +139,9 @@ class Pack:
             raise StoreError(f"{path}: not a readable dataset record (not a JSON object)")
         return record
 
-    def fingerprints(self) -> set[str] | None:
-        """The current data fingerprints of ``dataset.json`` (one per fold of a cross-validated
-        dataset), or None without a record."""
-        record = self.dataset()
-        if record is None:
-            return None
+    def fingerprints(self, record: dict[str, Any]) -> set[str]:
+        """The current data fingerprints of ``record`` (its ``dataset.json`` or one about to be
+        written; one per fold of a cross-validated dataset)."""
         prints = record.get("fingerprints", [record.get("fingerprint")])
         if not isinstance(prints, list) or not all(isinstance(p, str) for p in prints):
             raise StoreError(f"{self.folder / DATASET}: a dataset record without a fingerprint")

@@ -223,3 +223,20 @@ def test_plain_letor_run_says_it_has_no_single_modal_rankers(
     out = capsys.readouterr().out
     assert "single-modal rankers: none (this dataset has no modal_train split)" in out
     assert "test queries evaluated: 4 (0 without a positive label excluded)" in out
+
+
+def test_user_folder_fingerprint_follows_the_reader_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An undeclared folder's cells and qrels of an older reader (which merged qids above 2^53
+    and read CR-only files as one line) are not reused; declared datasets keep theirs."""
+    from benchmark.core.catalog import fingerprint
+    from datasets import svmlight
+
+    letor_file(tmp_path / "mydata" / "train.txt", range(1, 6))
+    letor_file(tmp_path / "mydata" / "test.txt", range(7, 9))
+    specs = (f"letor:{tmp_path / 'mydata'}", "letor-serp:mq2008")
+    now = [fingerprint(spec, {}, DATA) for spec in specs]
+    monkeypatch.setattr(svmlight, "VERSION", "1")
+    before = [fingerprint(spec, {}, DATA) for spec in specs]
+    assert before[0] != now[0] and before[1] == now[1]
