@@ -129,31 +129,18 @@ def evaluate_run(
     qrels: dict[str, dict[str, int]],
     run: dict[str, dict[str, float]],
     measures: tuple[str, ...] | list[str] = METRICS,
-    cache_key: tuple[Any, ...] | None = None,
 ) -> pd.DataFrame:
     """Per-query ranx scores of ``measures`` (default :data:`METRICS`), for queries with a
-    positive. Returns a long frame ``qid, metric, value``. With ``cache_key`` (the qrels file's
-    identity), ranx's Qrels for the same queries is built once per process and reused.
-    """
-    from ranx import Qrels, Run, evaluate
+    positive. Returns a long frame ``qid, metric, value`` (queries in ranx's order). ranx's
+    metric kernels compute them (:mod:`benchmark.pipeline.ranx_lists`: the same numbers as
+    ``ranx.evaluate`` on ``Qrels``/``Run``, without numba's per-process compilation)."""
+    from benchmark.pipeline import ranx_lists
 
     keep = [q for q, docs in qrels.items() if max(docs.values()) >= 1 and q in run]
-
-    def build() -> Any:
-        return Qrels({q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep})
-
-    qr = remembered(("ranx", cache_key, tuple(keep)), build) if cache_key else build()
-    rn = Run({q: run[q] for q in keep})
-    # ranx 0.3.21 fails on one measure with return_mean=False (it looks the result up by the
-    # measure's bare name): ask for it twice, which returns the usual dict
-    asked = list(measures) * 2 if len(measures) == 1 else list(measures)
-    scores = evaluate(qr, rn, asked, return_mean=False, save_results_in_run=False)
-    qids = rn.get_query_ids()
+    positive = {q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep}
+    qids, scores = ranx_lists.evaluate(positive, {q: run[q] for q in keep}, list(measures))
     return pd.concat(
-        [
-            pd.DataFrame({"qid": qids, "metric": m, "value": np.asarray(scores[m])})
-            for m in measures
-        ],
+        [pd.DataFrame({"qid": qids, "metric": m, "value": scores[m]}) for m in measures],
         ignore_index=True,
     )
 
@@ -216,7 +203,7 @@ def per_query_metrics(
     st = qrels_path.stat()
     key = (str(qrels_path.resolve()), st.st_size, st.st_mtime_ns)
     qrels = remembered(("qrels", key), lambda: read_qrels(qrels_path))
-    return evaluate_run(qrels, read_run(run_path), measures, cache_key=key)
+    return evaluate_run(qrels, read_run(run_path), measures)
 
 
 _REMEMBERED: dict[tuple[Any, ...], Any] = {}

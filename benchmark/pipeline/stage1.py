@@ -17,10 +17,10 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
-from ranx import Qrels, Run, evaluate
 
 from benchmark.core import progress
 from benchmark.core.data import Dataset, Split
+from benchmark.pipeline import ranx_lists
 
 PARAMS: dict[str, Any] = {
     "learning_rate": 0.05,
@@ -89,8 +89,8 @@ def within_modality_ndcg(split: Split, m: int, label: np.ndarray) -> float:
             qrels.setdefault(q, {})[d] = int(lab)
     if not qrels:
         return float("nan")
-    run = {q: run[q] for q in qrels}
-    return float(evaluate(Qrels(qrels), Run(run), "ndcg_burges@10", save_results_in_run=False))
+    _, scores = ranx_lists.evaluate(qrels, run, ["ndcg_burges@10"])
+    return float(np.mean(scores["ndcg_burges@10"]))
 
 
 def add_g_scores(dataset: Dataset, seed: int) -> tuple[Dataset, dict[str, Any]]:

@@ -74,3 +74,29 @@ def test_manifest_records_what_the_protocol_asks(saved_cell) -> None:
     mix = m["modality_mix"]
     assert abs(sum(v for k, v in mix.items() if k.startswith("share@10:")) - 1) < 1e-9
     assert abs(sum(v for k, v in mix.items() if k.startswith("ideal_share@10:")) - 1) < 1e-9
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_kernels_fed_directly_equal_ranx_evaluate(seed: int) -> None:
+    """benchmark.pipeline.ranx_lists gives ranx.evaluate's numbers bit for bit and in its query
+    order, on runs full of tied scores (ranx's own tie order is kept) and several measures."""
+    from ranx import Qrels, Run, evaluate
+
+    from benchmark.pipeline import ranx_lists
+
+    rng = np.random.default_rng(seed)
+    qrels, run = {}, {}
+    for i in range(200):
+        docs = [f"d{i}_{j}" for j in rng.permutation(int(rng.integers(1, 40)))]
+        run[f"q{i}"] = {d: float(rng.integers(0, 5)) for d in docs}
+        judged = {d: int(rng.integers(1, 4)) for d in docs if rng.random() < 0.3}
+        if judged:
+            qrels[f"q{i}"] = judged
+    run = {q: run[q] for q in qrels}
+    measures = ["ndcg_burges@10", "ndcg_burges@3", "mrr@1", "mrr@10", "map@100", "ndcg@10"]
+    qids, ours = ranx_lists.evaluate(qrels, run, measures)
+    ranx_run = Run(run)
+    theirs = evaluate(Qrels(qrels), ranx_run, measures, return_mean=False)
+    assert qids == list(ranx_run.get_query_ids())
+    for m in measures:
+        assert np.array_equal(ours[m], np.asarray(theirs[m])), m
