@@ -10,8 +10,10 @@ formats), the styles shared by every figure and the rendering to bytes.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 WIDTHS = {"column": 3.3, "full": 7.0}  # inches: one column of a two-column paper, full width
@@ -92,3 +94,44 @@ def render(name: str, draw: Callable[[Any, float], Any]) -> dict[str, bytes]:
             finally:
                 plt.close(fig)
     return files
+
+
+def variants(name: str) -> list[str]:
+    """The file names :func:`render` gives figure ``name``."""
+    return [f"{name}-{variant}.{fmt}" for variant in WIDTHS for fmt in FORMATS]
+
+
+def fingerprint(*inputs: Any) -> str:
+    """A key for a figure's inputs (frames hashed by value, with their columns and index;
+    anything else by ``repr``) and for the code that draws them (this module's and
+    :mod:`benchmark.reporting.plots`' source, matplotlib's version)."""
+    import inspect
+
+    import matplotlib
+    import pandas as pd
+
+    from benchmark.reporting import plots
+
+    digest = hashlib.sha256(matplotlib.__version__.encode())
+    for module in (plots, inspect.getmodule(fingerprint)):
+        digest.update(inspect.getsource(module).encode())  # type: ignore[arg-type]
+    for item in inputs:
+        if isinstance(item, pd.DataFrame):
+            digest.update(repr((list(item.columns), list(item.dtypes.astype(str)))).encode())
+            digest.update(pd.util.hash_pandas_object(item, index=True).to_numpy().tobytes())
+        else:
+            digest.update(repr(item).encode())
+    return digest.hexdigest()[:20]
+
+
+def cached(
+    folder: Path, name: str, key: str, draw: Callable[[Any, float], Any]
+) -> dict[str, bytes]:
+    """:func:`render`'s files of figure ``name``, read back from ``folder`` when they were
+    rendered there from inputs with the same ``key`` (the stamp ``.<name>.key``), rendered
+    otherwise; the stamp is among the files returned."""
+    names, stamp = variants(name), f".{name}.key"
+    same = (folder / stamp).is_file() and (folder / stamp).read_text() == key
+    if same and all((folder / n).is_file() for n in names):
+        return {n: (folder / n).read_bytes() for n in names} | {stamp: key.encode()}
+    return render(name, draw) | {stamp: key.encode()}

@@ -66,15 +66,18 @@ def views_of(key: str, cells: list[Cell]) -> Data:
 
 
 def figure_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
+    """Every figure of the report; one whose inputs and drawing code did not change since it
+    was written in ``folder`` is read back, not drawn again (:func:`figures.cached`)."""
     draws = {
-        "budget_curve": plots.draw_curve(data.curve),
-        "modality_mix": plots.draw_mix(data.main_mix),
+        "budget_curve": (plots.draw_curve(data.curve), (data.curve,)),
+        "modality_mix": (plots.draw_mix(data.main_mix), (data.main_mix,)),
     }
     if data.best:
-        draws["budget_diff"] = plots.draw_diff(data.curve, data.best)
+        draws["budget_diff"] = (plots.draw_diff(data.curve, data.best), (data.curve, data.best))
     out: dict[Path, bytes | str] = {}
-    for name, draw in draws.items():
-        out |= {folder / n: raw for n, raw in figures.render(name, draw).items()}
+    for name, (draw, inputs) in draws.items():
+        key = figures.fingerprint(name, *inputs)
+        out |= {folder / n: raw for n, raw in figures.cached(folder, name, key, draw).items()}
     return out
 
 
@@ -139,8 +142,9 @@ def write(store: Store, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
     files |= figure_files(folder, data) | table_files(folder, data)
     index = folder / "index.html"
     prov = provenance.collect(cells, store.pack(key).dataset())
-    files[index] = page(folder, data, prov, [*files, index])
+    shown = [p for p in files if not p.name.startswith(".")]  # not the figures' stamps
+    files[index] = page(folder, data, prov, [*shown, index])
     stale = leaderboard.obsolete(store.out, key, list(files))
     stale += [p for p in folder.glob("*") if p.is_file() and not p.name.startswith(".")]
     publish(files, obsolete=[p for p in stale if p not in files])
-    return data.board, data.tests, list(files)
+    return data.board, data.tests, [p for p in files if not p.name.startswith(".")]

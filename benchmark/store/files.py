@@ -27,6 +27,34 @@ class StoreError(RuntimeError):
     """A results file that cannot be read or written; the message names the file."""
 
 
+#: errors of a full disk or an exhausted quota
+FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class DiskFull(BaseException):  # noqa: N818 (like KeyboardInterrupt: it ends the run)
+    """A write failed for lack of space: the run stops at once (a BaseException, so that no
+    per-cell ``except Exception`` turns it into one failed cell after another); finished cells
+    are kept."""
+
+
+def disk_full(path: Path | str, exc: OSError) -> DiskFull:
+    return DiskFull(
+        f"cannot write {path}: {exc.strerror or exc}; stopped at the first full-disk error "
+        "(what finished before is kept: free some space and run the same command again)"
+    )
+
+
+@contextmanager
+def stop_when_full(path: Path) -> Iterator[None]:
+    """Turn a full disk met while writing under ``path`` into :class:`DiskFull`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise disk_full(path, exc) from None
+        raise
+
+
 def temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{HOST}.{os.getpid()}.tmp")
 
@@ -41,6 +69,8 @@ def _write_temp(path: Path, data: bytes) -> Path:
             os.fsync(fh.fileno())
     except OSError as exc:
         tmp.unlink(missing_ok=True)
+        if exc.errno in FULL:
+            raise disk_full(path, exc) from None
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
     return tmp
 
@@ -57,6 +87,8 @@ def publish(files: Mapping[Path, bytes | str], obsolete: Iterable[Path] = ()) ->
     try:
         for path, data in files.items():
             raw = data.encode() if isinstance(data, str) else data
+            if path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw:
+                continue  # unchanged: not written again
             written.append((_write_temp(path, raw), path))
     except BaseException:
         for tmp, _ in written:

@@ -124,3 +124,26 @@ def test_report_removes_files_it_no_longer_writes(swept) -> None:
     assert sorted(p for p in folder.iterdir() if not p.name.startswith(".")) == sorted(
         p for p in paths if p.parent == folder
     )
+
+
+def test_a_second_report_draws_no_figure(swept, monkeypatch) -> None:
+    """Figures whose inputs and drawing code are unchanged are read back, byte for byte; a
+    changed input draws again."""
+    from benchmark.reporting import figures
+
+    store, key = swept
+    _, _, first = report.write(store, key)
+    before = {p: p.read_bytes() for p in first}
+    mtimes = {p: p.stat().st_mtime_ns for p in first}
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a figure was drawn again")
+
+    monkeypatch.setattr(figures, "render", fail)
+    _, _, second = report.write(store, key)
+    assert second == first and all(p.read_bytes() == before[p] for p in second)
+    assert all(p.stat().st_mtime_ns == mtimes[p] for p in second)  # nothing rewritten
+    folder = store.out / "reports" / key
+    (folder / ".budget_curve.key").write_text("another input")
+    with pytest.raises(AssertionError, match="drawn again"):
+        report.write(store, key)
