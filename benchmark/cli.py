@@ -17,7 +17,7 @@ from benchmark.cli_parser import parser, settle
 from benchmark.cli_plan import data_dir, executor, planned_cells
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
-from benchmark.store import StoreError
+from benchmark.store import DiskFull, StoreError
 
 USAGE_ERRORS = (ValueError, UnknownNameError, DataError, FileNotFoundError)
 INTERRUPTED = 130
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (StoreError, OSError, MemoryError) as exc:
+    except (StoreError, OSError, MemoryError, DiskFull) as exc:
         print(f"error: {exc or type(exc).__name__}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any, NoReturn
 
+from benchmark.cli_plan import out_problem
+
 DEFAULT_DATASET = "synthetic-serp"
 DEFAULT_BUDGETS = [0.1]
 DEFAULT_SEEDS = 3
@@ -258,9 +260,9 @@ def settle(p: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Nam
         error(f"--seeds must be at least 1, got {args.seeds}")
     if getattr(args, "repeats", 1) < 1:
         error(f"--repeats must be at least 1, got {args.repeats}")
-    out = getattr(args, "out", None)
-    if out is not None and out.exists() and not out.is_dir():
-        error(f"--out {out} is a file, not a folder")
+    problem = out_problem(getattr(args, "out", None))
+    if problem:
+        error(problem)
     if hasattr(args, "dataset") and args.dataset is None:
         args.dataset = DEFAULT_DATASET
     if args.command == "run":

@@ -4,6 +4,7 @@ data folder and the executor."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,23 @@ def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def out_problem(out: Path | None) -> str | None:
+    """What is wrong with ``--out`` as a results folder, checked before anything runs: a name
+    longer than the file system takes, a file, a loop of symbolic links (None: nothing)."""
+    if out is None:
+        return None
+    longest = max((len(os.fsencode(part)) for part in out.parts), default=0)
+    limit = 255  # NAME_MAX of Linux, macOS and Windows file systems
+    if longest > limit:
+        return f"--out {str(out)[:60]}...: a folder name of {longest} bytes is longer than {limit}"
+    try:
+        if out.exists() and not out.is_dir():
+            return f"--out {out} is a file, not a folder"
+    except OSError as exc:
+        return f"--out {out}: {exc.strerror or exc}"
+    return None
+
+
 def data_dir(args: argparse.Namespace) -> Path:
     from benchmark.pipeline.prepare import default_data_dir
 
@@ -30,6 +48,7 @@ def planned_cells(args: argparse.Namespace) -> list[Any]:
     from benchmark.core.reranker import RERANKERS
     from benchmark.pipeline import grid, gridfile
 
+    check_executor(args)
     if args.grid:
         return gridfile.load_grid(args.grid, data_dir(args))
     parse_spec(args.dataset)
@@ -56,16 +75,63 @@ def planned_cells(args: argparse.Namespace) -> list[Any]:
     )
 
 
+def check_executor(args: argparse.Namespace) -> None:
+    """The executor options, before any data is generated or anything written; a Dask
+    scheduler must answer within :data:`CONNECT_TIMEOUT` seconds."""
+    if getattr(args, "executor", "local") == "dask":
+        if not args.scheduler:
+            raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+        probe_scheduler(args.scheduler)
+        return
+    if getattr(args, "scheduler", None):
+        raise ValueError("--scheduler is for --executor dask")
+    if getattr(args, "jobs", 1) < 1:
+        raise ValueError(f"--jobs must be at least 1, not {args.jobs}")
+
+
 def executor(args: argparse.Namespace) -> Any:
     """The executor the arguments ask for (None: cells run in this process)."""
     from benchmark.pipeline import executors
 
     if args.executor == "dask":
-        if not args.scheduler:
-            raise ValueError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
         return executors.DaskCluster(args.scheduler)
-    if args.scheduler:
-        raise ValueError("--scheduler is for --executor dask")
-    if args.jobs < 1:
-        raise ValueError(f"--jobs must be at least 1, not {args.jobs}")
     return executors.LocalProcesses(args.jobs) if args.jobs > 1 else None
+
+
+#: seconds a Dask scheduler has to answer before a run starts
+CONNECT_TIMEOUT = 10.0
+
+
+def probe_scheduler(address: str, timeout: float | None = None) -> None:
+    """Ask the scheduler at ``address`` who it is: a ValueError for an address Dask cannot use
+    (an unknown scheme, ``tls://`` without a TLS configuration), an OSError when nothing answers
+    as a Dask scheduler within ``timeout`` seconds (a firewall, another server on the port)."""
+    import asyncio
+
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout, **Security().get_connection_args("client"))
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    try:
+        asyncio.run(asyncio.wait_for(identity(), timeout))
+    except TypeError as exc:  # Dask's message for tls:// without an SSL context
+        raise ValueError(
+            f"--scheduler {address} needs a TLS configuration (distributed.comm.tls.ca-file, "
+            f".client.cert, .client.key in the Dask config); Dask said: {exc}"
+        ) from None
+    except ValueError as exc:
+        raise ValueError(f"--scheduler {address}: {exc}") from None
+    except (TimeoutError, OSError) as exc:
+        raise OSError(
+            f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s "
+            f"({str(exc) or 'no reply'}); is it running, and is this its address?"
+        ) from None

@@ -22,7 +22,10 @@ def resolve(arg: str) -> Facts:
     expected counts."""
     if arg in KNOWN:
         return KNOWN[arg]
-    root = Path(arg).expanduser().resolve()
+    try:
+        root = Path(arg).expanduser().resolve()
+    except RuntimeError:  # Python < 3.13 on a loop of symbolic links
+        raise ValueError(f"{arg}: a loop of symbolic links, not a folder of LETOR files") from None
     if not root.is_dir():
         raise ValueError(
             f"{arg!r} is neither a known dataset ({', '.join(KNOWN)}) nor a folder of LETOR files"

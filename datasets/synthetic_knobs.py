@@ -91,6 +91,7 @@ def validate(values: Mapping[str, Any]) -> None:
             raise ValueError(out_of_range(name, value))
     if abs(sum(values["split_fractions"]) - 1) > 1e-9:
         raise ValueError("synthetic-serp split_fractions must sum to 1")
+    check_splits(values["split_fractions"], values["n_queries"])
     if values["modal_ratio"] is not None and values["modal_train_keep"] != 1:
         raise ValueError("synthetic-serp: set modal_ratio or modal_train_keep, not both")
     dims, informative = values["feature_dims"], values["informative"]
@@ -101,6 +102,23 @@ def validate(values: Mapping[str, Any]) -> None:
             "synthetic-serp parameter feature_complexity > 0 needs a noise feature in every "
             f"modality (feature_dims {dims} must exceed informative {informative})"
         )
+
+
+SPLITS = ("modal_train", "page_train", "page_valid", "test")
+
+
+def check_splits(fractions: tuple[float, ...], n_queries: int) -> None:
+    """Every split gets at least one of the ``n_queries`` queries (as the generator rounds)."""
+    if len(fractions) != len(SPLITS):
+        raise ValueError(f"synthetic-serp split_fractions needs {len(SPLITS)} fractions")
+    bounds = np.round(np.cumsum([0, *fractions]) * n_queries).astype(int)
+    for name, size in zip(SPLITS, np.diff(bounds), strict=True):
+        if size < 1:
+            given = ",".join(f"{f:g}" for f in fractions)
+            raise ValueError(
+                f"synthetic-serp split_fractions={given} with n_queries={n_queries} leaves "
+                f"{name} with no query; every split ({', '.join(SPLITS)}) needs at least one"
+            )
 
 
 def stream(seed: int, name: str, part: int) -> np.random.Generator:

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class Case:
     message: str  # a part of the error line
     setup: Setup | None = None
     locks_ok: bool = False  # an interrupted cell may leave runs/.locks/<run_id>.lock
+    seconds: float = 60.0  # the most the refusal may take
 
 
 def run(*args: str) -> tuple[str, ...]:
@@ -108,6 +110,8 @@ GRIDS = {
     "no-cells": '[[group]]\nrerankers = ["smar"]\nreferences = false\n',
     "bad-budget": '[[group]]\nrerankers = ["smar"]\nbudgets = ["150%"]\n',
     "bad-reranker": '[[group]]\nrerankers = ["lambdamrt"]\nbudgets = ["10%"]\n',
+    "seeds-billion": 'seeds = 1000000000\n[[group]]\nrerankers = ["smar"]\nbudgets = ["10%"]\n',
+    "bom-typo": '\ufeffseed = 1\n[[group]]\nrerankers = ["interleave"]\n',
     "bad-param-type": '[[group]]\nrerankers = ["lambdamart"]\nbudgets = ["10%"]\n'
     'params = { lambdamart = { num_leaves = "many" } }\n',
 }
@@ -158,6 +162,55 @@ def copied_yahoo(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> No
         test.chmod(0o644)
         test.write_bytes(test.read_bytes().replace(b"0.5", b"0.6", 1))
 
+
+#: ``{name}`` in a case's argv, filled in by its setup (a server's address)
+PLACES: dict[str, str] = {}
+
+
+def http_server(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    """An HTTP server where the case says a Dask scheduler is; the scheduler's connect bound
+    shortened from 10 s to 2 s to keep the test fast."""
+    import http.server
+    import threading
+
+    from benchmark import cli_plan
+
+    class Quiet(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setitem(PLACES, "{http}", f"tcp://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setattr(cli_plan, "CONNECT_TIMEOUT", 2.0)
+    SERVERS.append(server)
+
+
+SERVERS: list[Any] = []
+
+
+def symlink_loop(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    for a, b in (("loop-a", "loop-b"), ("loop-b", "loop-a")):
+        if not (inputs / a).is_symlink():
+            (inputs / a).symlink_to(inputs / b)
+
+
+def foreign_metrics(pattern: str) -> Setup:
+    """Replace a metrics table by valid parquet with other columns."""
+
+    def setup(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+        import pandas as pd
+
+        pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}).to_parquet(sorted(out.glob(pattern))[0])
+        if pattern.startswith("cells/"):  # the pack alone, as in git: no cell folders
+            for folder in out.glob("runs/*/"):
+                shutil.rmtree(folder)
+
+    return setup
+
+
+LONG_NAME = "x" * 300
 
 CASES = [
     # command line
@@ -260,6 +313,38 @@ CASES = [
     ),
     Case("cli-unknown-command", ("frobnicate",), 2, "invalid choice: 'frobnicate'"),
     Case("cli-unknown-option", run("--budgte", "10%"), 2, "unrecognized arguments: --budgte"),
+    Case(
+        "cli-scheduler-tls-without-security",
+        run("--executor", "dask", "--scheduler", "tls://127.0.0.1:1", *SMALL),
+        2,
+        "tls://127.0.0.1:1 needs",
+    ),
+    Case(
+        "cli-scheduler-is-an-http-server",
+        run("--executor", "dask", "--scheduler", "{http}", *SMALL),
+        1,
+        "no Dask scheduler answered within 2 s",
+        setup=http_server,
+        seconds=8,
+    ),
+    Case(
+        "cli-seeds-a-billion",
+        run("--rerankers", "interleave,lambdamart", "--seeds", "1000000000"),
+        2,
+        "would plan 3,000,000,000 cells",
+    ),
+    Case(
+        "cli-dataset-param-empty-split",
+        run("--dataset-param", "split_fractions=0.8,0,0,0.2", *SMALL),
+        2,
+        "leaves page_train with no query",
+    ),
+    Case(
+        "cli-out-name-too-long",
+        ("run", "--out", f"{{in}}/{LONG_NAME}", "--quiet"),
+        2,
+        "is longer than",
+    ),
     # grid files
     Case("grid-toml-syntax", grid("syntax"), 2, "syntax.toml"),
     Case("grid-top-level-typo", grid("typo-seed"), 2, "unknown key 'seed'; did you mean 'seeds'"),
@@ -275,6 +360,8 @@ CASES = [
     Case("grid-bad-budget", grid("bad-budget"), 2, "group 1: invalid budget '150%'"),
     Case("grid-unknown-reranker", grid("bad-reranker"), 2, "group 1: unknown reranker"),
     Case("grid-param-wrong-type", grid("bad-param-type"), 2, "num_leaves expects an integer"),
+    Case("grid-seeds-a-billion", grid("seeds-billion"), 2, "group 1: the run would plan 2,000,"),
+    Case("grid-utf8-bom", grid("bom-typo"), 2, "unknown key 'seed'; did you mean 'seeds'"),
     Case("grid-missing-file", run("--grid", "{in}/nowhere.toml"), 2, "no such file"),
     # dataset files
     Case("data-not-a-folder", letor("nowhere"), 2, "neither a known dataset"),
@@ -306,6 +393,13 @@ CASES = [
         "rank.test: sha256 is",
         setup=copied_yahoo,
     ),
+    Case(
+        "data-symlink-loop",
+        letor("loop-a"),
+        2,
+        "loop-a: a loop of symbolic links",
+        setup=symlink_loop,
+    ),
     Case("data-qilin-tables-missing", run("--dataset", "qilin:{in}/qilin-empty"), 2, "search_"),
     # result folders
     Case(
@@ -336,6 +430,20 @@ CASES = [
         "unreadable per-query metrics",
         setup=corrupt("runs/*/metrics.parquet", b"PAR1 not parquet"),
     ),
+    Case(
+        "results-foreign-pack-metrics",
+        report(*SMALL),
+        1,
+        "metrics.parquet: not a table of per-query metrics (columns a, b",
+        setup=foreign_metrics("cells/*/metrics.parquet"),
+    ),
+    Case(
+        "results-foreign-cell-metrics",
+        report(*SMALL),
+        1,
+        "metrics.parquet: not a table of per-query metrics (columns a, b",
+        setup=foreign_metrics("runs/*/metrics.parquet"),
+    ),
     # environment
     Case(
         "env-read-only-results",
@@ -350,6 +458,14 @@ CASES = [
         130,
         "interrupted (Ctrl-C): 1 cells not run",
         setup=ctrl_c,
+        locks_ok=True,
+    ),
+    Case(
+        "env-disk-full-during-run",
+        run("--rerankers", "fusion-zscore,fusion-minmax,calibrated-fusion", *SMALL),
+        1,
+        "No space left on device; stopped at the first full-disk error",
+        setup=disk_full,
         locks_ok=True,
     ),
     Case("env-not-enough-memory", letor("good"), 1, "more than the 10 B", setup=little_memory),
@@ -381,6 +497,14 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name, text in GRIDS.items():
         (root / f"{name}.toml").write_text(text)
     return root
+
+
+@pytest.fixture(scope="module", autouse=True)
+def servers() -> Iterator[None]:
+    """Shut down the servers the cases started."""
+    yield
+    while SERVERS:
+        SERVERS.pop().shutdown()
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
@@ -438,12 +562,15 @@ def refused(
         case.setup(monkeypatch, out, inputs)
     before = snapshot(out)
     argv = [a.replace("{out}", str(out)).replace("{in}", str(inputs)) for a in case.argv]
+    argv = [PLACES.get(a, a) for a in argv]
     capsys.readouterr()
+    start = time.monotonic()
     if case.id == "env-read-only-results":
         with read_only(out):
             code = main(argv)
     else:
         code = main(argv)
+    assert time.monotonic() - start < case.seconds
     err = capsys.readouterr().err
     assert code == case.code, err
     assert len(err.splitlines()) == 1 and err.startswith("error: "), err

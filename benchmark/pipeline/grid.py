@@ -42,15 +42,16 @@ def plan(
     references: bool = True,
     data_dir: Path | None = None,
 ) -> list[CellConfig]:
-    """The cells of a run. Label-free rerankers run once (they are deterministic functions of
-    g^m); budgeted ones at every budget and seed and, when ``references``, at 100 % with their
-    default strategy (the reference). Each cell carries the dataset's content fingerprint;
-    ``fold=all`` gives every fold its cells (:func:`benchmark.core.catalog.expand_folds`)."""
+    """The cells of a run (at most :data:`MAX_CELLS`): label-free rerankers once; budgeted ones
+    at every budget and seed and, with ``references``, at 100 % with their default strategy.
+    Each cell carries the data's fingerprint; ``fold=all`` gives every fold its cells."""
     if strategy is not None:
         STRATEGIES.get(strategy)
     made = [make_reranker(name, (params or {}).get(name)) for name in rerankers]
+    folds = expand_folds(dataset, dict(dataset_params or {}))
+    check_size(len(folds) * sum(len(points(r, budgets, strategy, references)) for r in made), seeds)
     cells: list[CellConfig] = []
-    for dparams in expand_folds(dataset, dict(dataset_params or {})):
+    for dparams in folds:
         base = base_config(dataset, dparams, data_dir or default_data_dir())
         for name, reranker in zip(rerankers, made, strict=True):
             for budget, strat in points(reranker, budgets, strategy, references):
@@ -69,6 +70,22 @@ def plan(
                         )
                     )
     return list({c.run_id: c for c in cells}.values())
+
+
+#: the most cells one run may plan (the largest committed grid plans 864; 5 folds of it 4,320)
+MAX_CELLS = 50_000
+
+
+def check_size(cells: int, seeds: int = 1) -> None:
+    """Refuse a plan of more than :data:`MAX_CELLS` cells (``cells`` points of ``seeds`` seeds
+    each, the seeds of a label-free reranker's one point counted too: a bound) before
+    building it."""
+    cells *= seeds
+    if cells > MAX_CELLS:
+        raise ValueError(
+            f"the run would plan {cells:,} cells, more than the {MAX_CELLS:,} one run may "
+            "plan (fewer seeds, budgets or rerankers; or split it into several grids)"
+        )
 
 
 def base_config(dataset: str, params: dict[str, Any], data_dir: Path) -> CellConfig:

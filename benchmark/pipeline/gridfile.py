@@ -23,7 +23,7 @@ from benchmark.core.annotation import parse_budget
 from benchmark.core.config import CellConfig
 from benchmark.core.registry import Registry, UnknownNameError
 from benchmark.core.reranker import RERANKERS
-from benchmark.pipeline.grid import plan
+from benchmark.pipeline.grid import check_size, plan
 
 GRIDS = Path(__file__).resolve().parents[2] / "grids"
 DEFAULT_DATASET = "synthetic-serp"
@@ -92,7 +92,7 @@ def grid_path(name: str) -> Path:
 
 def read(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is not TOML
     except FileNotFoundError:
         raise FileNotFoundError(f"grid {path}: no such file") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -127,6 +127,7 @@ def load_grid(name: str, data_dir: Path | None = None) -> list[CellConfig]:
             raise ValueError(f'{where}: no rerankers (add rerankers = ["lambdamart", ...])')
         try:
             cells += plan_group(spec, group, data_dir)
+            check_size(len(cells))  # the groups so far
         except (ValueError, UnknownNameError, FileNotFoundError) as exc:
             raise type(exc)(f"{where}: {exc}") from None
     report_spec(name)  # a bad [report] kind: an error before any cell runs
@@ -169,7 +170,7 @@ REPORT_KINDS = ("settings", "strategies")
 def report_spec(name: str) -> dict[str, Any] | None:
     """The ``[report]`` table of a grid file (a view across its datasets), or None; ``kind``
     is filled in (default ``settings``) and checked."""
-    spec = tomllib.loads(grid_path(name).read_text()).get("report")
+    spec = read(grid_path(name)).get("report")
     if not spec:
         return None
     kind = spec.get("kind", "settings")

@@ -31,6 +31,7 @@ from benchmark.pipeline.annotation import Annotation, annotate_rounds
 from benchmark.pipeline.cached import finished
 from benchmark.pipeline.prepare import PROJECT, DatasetCache, Prepared
 from benchmark.store import Cell, Store, write_atomic
+from benchmark.store.files import stop_when_full
 
 PACKAGES = ("numpy", "pandas", "lightgbm", "ranx", "scipy", "pyarrow", "torch", "allRank")
 
@@ -109,7 +110,7 @@ def run_cell(
         if found is not None:  # another run finished it while we waited for the lock
             return CellResult(config, found, cached=True)
         qrels = ensure_qrels(store, prepared)
-        with store.staging(config.run_id) as tmp:
+        with store.staging(config.run_id) as tmp, stop_when_full(tmp):
             compute(config, prepared, tmp, qrels, command, measures)
     return computed(config, store)
 

@@ -29,6 +29,7 @@ from benchmark.core.annotation import strategy_version
 from benchmark.core.config import SUITE_VERSION
 from benchmark.store.cells import Cell, LooseCells
 from benchmark.store.files import (
+    DiskFull,
     StoreError,
     publish,
     staged,
@@ -38,7 +39,7 @@ from benchmark.store.files import (
 )
 from benchmark.store.packs import MANIFESTS, Pack
 
-__all__ = ["Cell", "Store", "StoreError", "publish", "staged", "write_atomic"]
+__all__ = ["Cell", "DiskFull", "Store", "StoreError", "publish", "staged", "write_atomic"]
 
 
 class Store:

@@ -79,11 +79,25 @@ def parse_manifest(text: str, where: Path) -> dict[str, Any]:
     return dict(manifest)
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
+#: the columns of a cell folder's per-query metrics
+CELL_COLUMNS = ("qid", "metric", "value")
+
+
+def read_parquet(path: Path, columns: tuple[str, ...] = CELL_COLUMNS) -> pd.DataFrame:
+    """A metrics table, with at least ``columns``; a :class:`StoreError` naming the file and
+    how to get it back otherwise."""
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
         raise StoreError(f"{path}: unreadable per-query metrics ({exc})") from None
+    if not set(columns) <= set(frame.columns):
+        found = ", ".join(map(str, frame.columns[:6]))
+        raise StoreError(
+            f"{path}: not a table of per-query metrics (columns {found}; expected "
+            f"{', '.join(columns)}); restore it (git restore, if it is tracked) or delete "
+            f"{path.parent} and run the same command again to recompute its cells"
+        )
+    return frame
 
 
 class LooseCells:

@@ -31,7 +31,7 @@ class StoreError(RuntimeError):
 FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
-class DiskFull(BaseException):  # noqa: N818 (like KeyboardInterrupt: it ends the run)
+class DiskFull(BaseException):
     """A write failed for lack of space: the run stops at once (a BaseException, so that no
     per-cell ``except Exception`` turns it into one failed cell after another); finished cells
     are kept."""

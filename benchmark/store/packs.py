@@ -39,6 +39,7 @@ from benchmark.store.files import StoreError, publish
 MANIFESTS = "manifests.jsonl.gz"
 METRICS = "metrics.parquet"
 DATASET = "dataset.json"
+PACK_COLUMNS = ("run_id", "qid", MAIN_METRIC)
 
 
 def wide_metrics(cells: list[Cell]) -> pd.DataFrame:
@@ -86,7 +87,7 @@ class Pack:
         def loader(run_id: str) -> Any:
             def load() -> pd.DataFrame:
                 if not table:
-                    frame = read_parquet(self.folder / METRICS)
+                    frame = read_parquet(self.folder / METRICS, PACK_COLUMNS)
                     table.update(dict(iter(frame.groupby("run_id", sort=False))))
                 if run_id not in table:
                     raise StoreError(f"{self.folder / METRICS}: no metrics of cell {run_id}")
