@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import lightgbm as lgb
 import numpy as np
 
 from baselines.common import learned_features, revealed_rows
 from benchmark.core.data import Split
+from benchmark.core.params import Range, above
 from benchmark.core.reranker import Layout, Reranker, register
 
 
@@ -36,6 +37,14 @@ class LambdaMART(Reranker):
     # 2 busy-waiting OpenMP threads when the machine is idle, but 7-11 s with 2 threads in a
     # process that also runs torch or on a loaded machine (measured in this repository).
     num_threads: int = 1
+    #: LightGBM's own limits (its parameter docs: learning_rate > 0, 1 < num_leaves <= 131072,
+    #: 0 < feature_fraction <= 1, lambdarank_truncation_level > 0), checked at parse time
+    ranges: ClassVar[dict[str, Range]] = {
+        "learning_rate": above(0),
+        "num_leaves": Range(1, 131072, open_low=True),
+        "feature_fraction": Range(0, 1, open_low=True),
+        "truncation_level": above(0),
+    }
 
     def lgb_params(self, seed: int) -> dict[str, Any]:
         return {

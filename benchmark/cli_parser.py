@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmark.cli_plan import out_problem
+from benchmark.cli_plan import Once, out_problem, repeated_key
 
 DEFAULT_DATASET = "synthetic-serp"
 DEFAULT_BUDGETS = [0.1]
@@ -53,13 +53,17 @@ def key_value(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def names_arg(text: str) -> list[str]:
+def names_arg(text: str, kind: str = "reranker", example: str = "lambdamart,smar") -> list[str]:
     names = [n.strip() for n in text.split(",")]
     if not all(names):
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated reranker names such as lambdamart,smar, got {text!r}"
+            f"expected comma-separated {kind} names such as {example}, got {text!r}"
         )
     return names
+
+
+def measures_arg(text: str) -> list[str]:
+    return names_arg(text, "measure", "ndcg@10,map@100")
 
 
 PERF_PARTS = ("default-run", "grid", "scale", "mslr", "allrank", "rounds")
@@ -80,6 +84,7 @@ def add_data_dir(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data-dir",
         type=Path,
+        action=Once,
         help="folder holding the named real datasets (default: $BENCHMARK_DATA_DIR, then "
         "../shared/data)",
     )
@@ -88,6 +93,7 @@ def add_data_dir(p: argparse.ArgumentParser) -> None:
 def add_dataset_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dataset",
+        action=Once,
         help=f"dataset spec, e.g. {DEFAULT_DATASET} (default) or letor-serp:mq2008",
     )
     p.add_argument(
@@ -101,7 +107,11 @@ def add_dataset_args(p: argparse.ArgumentParser) -> None:
     )
     add_data_dir(p)
     p.add_argument(
-        "--out", type=Path, default=Path("results"), help="results folder (default: results)"
+        "--out",
+        type=Path,
+        action=Once,
+        default=Path("results"),
+        help="results folder (default: results)",
     )
 
 
@@ -116,8 +126,9 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser(
         "run",
         help="run rerankers under budgets and print the leaderboard",
-        description="Run a grid of cells (reranker x budget x seed); finished "
-        "cells are reused; budgeted rerankers also get their 100% reference.",
+        description="Run a grid of cells (reranker x budget x seed); finished cells are reused; "
+        "budgeted rerankers also get their 100% reference. An option that takes one value may "
+        "be given once; --budget, --rerankers, --metrics, --param, --dataset-param add up.",
     )
     add_dataset_args(run)
     run.add_argument(
@@ -131,16 +142,20 @@ def parser() -> argparse.ArgumentParser:
         "--budget",
         type=budget_arg,
         nargs="+",
+        action="extend",
         metavar="B",
         help="annotation budget(s): '10%%' or a fraction such as 0.1 (default 10%%); a budget "
-        "must buy at least one label of page_train",
+        "must buy at least one label of page_train; given twice, the budgets add up",
     )
     run.add_argument(
         "--strategy",
+        action=Once,
         help="annotation strategy for budgeted rerankers "
         "(default: each reranker's own; see `list`)",
     )
-    run.add_argument("--seeds", type=int, help=f"seeds per cell (default {DEFAULT_SEEDS})")
+    run.add_argument(
+        "--seeds", type=int, action=Once, help=f"seeds per cell (default {DEFAULT_SEEDS})"
+    )
     run.add_argument(
         "--param",
         type=key_value,
@@ -152,18 +167,21 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--grid",
         metavar="NAME",
+        action=Once,
         help="run a grid file instead: grids/NAME.toml (or a path to a .toml); it names the "
         "datasets, rerankers, budgets and seeds, so those options cannot be given with it",
     )
     run.add_argument(
         "--jobs",
         type=int,
+        action=Once,
         default=1,
         help="cells computed at once in local worker processes, one thread each "
         "(default 1: in this process; 2 uses both cores of a 2-core machine)",
     )
     run.add_argument(
         "--executor",
+        action=Once,
         choices=("local", "dask"),
         default="local",
         help="where cells are computed: local (this machine, --jobs) or dask (a Dask "
@@ -172,11 +190,12 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--scheduler",
         metavar="ADDRESS",
+        action=Once,
         help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)",
     )
     run.add_argument(
         "--metrics",
-        type=names_arg,
+        type=measures_arg,
         action="append",
         metavar="M,N",
         help="extra measures to compute from each saved run and store per query: ranx names "
@@ -260,7 +279,7 @@ def settle(p: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Nam
         error(f"--seeds must be at least 1, got {args.seeds}")
     if getattr(args, "repeats", 1) < 1:
         error(f"--repeats must be at least 1, got {args.repeats}")
-    problem = out_problem(getattr(args, "out", None))
+    problem = out_problem(getattr(args, "out", None)) or repeated_key(args)
     if problem:
         error(problem)
     if hasattr(args, "dataset") and args.dataset is None:

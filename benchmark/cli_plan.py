@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,38 @@ def reranker_params(pairs: list[tuple[str, Any]]) -> dict[str, dict[str, Any]]:
             raise ValueError(f"--param {key}=...: write it as <reranker>.<parameter>=<value>")
         out.setdefault(name, {})[field] = value
     return out
+
+
+class Once(argparse.Action):
+    """An option that takes one value: giving it twice is an error (not the last one silently
+    winning)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if self.__dict__.get("namespace") is not None and self.namespace() is namespace:
+            before = getattr(namespace, self.dest)
+            parser.error(
+                f"argument {option_string}: given twice ({before}, then {values}); it takes one "
+                "value (--budget, --rerankers, --metrics, --param and --dataset-param add up)"
+            )
+        self.namespace = weakref.ref(namespace)
+        setattr(namespace, self.dest, values)
+
+
+def repeated_key(args: argparse.Namespace) -> str | None:
+    """A ``--param`` or ``--dataset-param`` key given twice (None: none is)."""
+    for option in ("param", "dataset_param"):
+        keys = [key for key, _ in getattr(args, option, None) or []]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            flag = "--" + option.replace("_", "-")
+            return f"{flag} {twice[0]} given twice; give each parameter once"
+    return None
 
 
 def out_problem(out: Path | None) -> str | None:

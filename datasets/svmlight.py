@@ -34,7 +34,14 @@ import pandas as pd
 
 from benchmark.core.data import DataError
 from datasets.svmlight_checks import MAX_FEATURES, check_contiguous, dense_array, too_wide
-from datasets.svmlight_lines import MAX_DIGITS, chunks, diagnose, read_query_file
+from datasets.svmlight_lines import (
+    FLOAT32_MAX,
+    MAX_DIGITS,
+    MAX_LABEL,
+    chunks,
+    diagnose,
+    read_query_file,
+)
 
 #: Raised when a file may parse to other arrays than before (2: exact qids from 2^53 on, CR line
 #: ends): part of the fingerprint of an undeclared folder (:func:`datasets.letor.fingerprint`),
@@ -215,10 +222,11 @@ class Scan(Lines):
         pairs = self.n_pairs[self.data]
         values, inside, ok = self.parse_values(1 + q + 2 * pairs, base)
         labels = values[:, 0]
-        ok &= labels == np.round(labels)
+        ok &= (labels == np.round(labels)) & (np.abs(labels) < MAX_LABEL)
         if q:
             ok &= (values[:, 1] == np.round(values[:, 1])) & (values[:, 1] >= 0)
         value = values[:, 2 + q :: 2]
+        ok &= ~(np.abs(value) > FLOAT32_MAX).any(axis=1)  # NaN (padding) compares False
         index = values[:, 1 + q :: 2][:, : value.shape[1]]
         dense = (pairs == width).all() and (index[:, :width] == np.arange(base, base + width)).all()
         if not dense:

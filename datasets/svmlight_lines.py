@@ -18,6 +18,8 @@ from benchmark.core.data import DataError
 
 MAX_DIGITS = 7  # feature indices up to 9,999,999
 INDEX = re.compile(rf"[0-9]{{1,{MAX_DIGITS}}}")
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # a larger value would become inf
+MAX_LABEL = 2**31  # labels are relevance grades; a larger one would overflow as an integer
 QID = re.compile(rb"\sqid:")  # a qid: token after the start of a line
 
 
@@ -29,8 +31,8 @@ def diagnose(
     tokens = body.decode("latin-1").split()
     if not tokens:
         return None
-    if not integral(tokens[0]):
-        return f"label {tokens[0]!r} is not an integer"
+    if label_problem(tokens[0]):
+        return f"label {tokens[0]!r} {label_problem(tokens[0])}"
     rest = tokens[1:]
     qids = [t for t in rest if t.startswith("qid:")]
     if not use_qid and qids:
@@ -53,13 +55,31 @@ def diagnose(
             return f"feature index {index} < {base} (indices are {base}-based)"
         if indices and index <= indices[-1]:
             return f"feature index {index} after {indices[-1]} (indices must increase)"
-        if not finite_number(value):
-            return f"feature {index}: value {value!r} is not a finite number"
+        if value_problem(value):
+            return f"feature {index}: value {value!r} {value_problem(value)}"
         indices.append(index)
     if n_features is not None and indices and indices[-1] >= base + n_features:
         return f"feature index {indices[-1]} > {base + n_features - 1} (the number of features)"
     if use_qid and QID.search(comment):
         return "a second qid: in the comment (rows run together? lines end in LF, CRLF or CR)"
+    return None
+
+
+def label_problem(text: str) -> str | None:
+    """What is wrong with a label (None: nothing)."""
+    if not integral(text):
+        return "is not an integer"
+    if abs(float(text)) >= MAX_LABEL:
+        return "is out of range (at most 2^31 - 1 in size)"
+    return None
+
+
+def value_problem(text: str) -> str | None:
+    """What is wrong with a feature value (None: nothing)."""
+    if not finite_number(text):
+        return "is not a finite number"
+    if abs(float(text)) > FLOAT32_MAX:
+        return "is beyond float32's range (3.4e38)"
     return None
 
 

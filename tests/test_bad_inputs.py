@@ -81,6 +81,8 @@ FOLDERS = {
     "split-query": {"train.txt": GOOD + GOOD.splitlines(keepends=True)[0], "test.txt": TEST},
     "shared-query": {"train.txt": GOOD, "test.txt": GOOD},
     "empty": {"train.txt": "", "test.txt": TEST},
+    "beyond-float32": {"train.txt": GOOD.replace("2:0.6", "2:1e39", 1), "test.txt": TEST},
+    "huge-label": {"train.txt": "99999999999" + GOOD[1:], "test.txt": TEST},
     "no-positive": {"train.txt": GOOD, "test.txt": letor_lines(range(11, 15), (0, 0, 0))},
     "no-layout": {"README": "not LETOR data\n"},
     "folds": {"Fold1/train.txt": GOOD, "Fold1/test.txt": TEST, "Fold2/vali.txt": TEST},
@@ -255,8 +257,67 @@ CASES = [
         "cli-param-negative",
         run("--rerankers", "lambdamart", "--param", "lambdamart.learning_rate=-0.1"),
         2,
-        "learning_rate must be >= 0",
+        "learning_rate must be > 0, got -0.1",
     ),
+    Case(
+        "cli-param-beyond-lightgbm",
+        run("--rerankers", "lambdamart", "--param", "lambdamart.feature_fraction=2"),
+        2,
+        "feature_fraction must be in (0, 1], got 2",
+    ),
+    Case(
+        "cli-param-one-leaf",
+        run("--rerankers", "lambdamart", "--param", "lambdamart.num_leaves=1"),
+        2,
+        "num_leaves must be in (1, 131072], got 1",
+    ),
+    Case(
+        "cli-param-given-twice",
+        run(
+            "--rerankers",
+            "lambdamart",
+            "--param",
+            "lambdamart.num_leaves=7",
+            "--param",
+            "lambdamart.num_leaves=9",
+        ),
+        2,
+        "--param lambdamart.num_leaves given twice",
+    ),
+    Case(
+        "cli-dataset-param-given-twice",
+        run("--dataset-param", "seed=1", "--dataset-param", "seed=2"),
+        2,
+        "--dataset-param seed given twice",
+    ),
+    Case("cli-seeds-given-twice", run("--seeds", "2", "--seeds", "3"), 2, "--seeds: given twice"),
+    Case("cli-out-given-twice", run("--out", "{in}/other"), 2, "--out: given twice"),
+    Case(
+        "cli-dataset-given-twice",
+        run("--dataset", "synthetic-serp", "--dataset", "letor:mq2008"),
+        2,
+        "--dataset: given twice (synthetic-serp, then letor:mq2008)",
+    ),
+    Case(
+        "cli-strategy-given-twice",
+        run("--strategy", "pages", "--strategy", "random"),
+        2,
+        "--strategy: given twice",
+    ),
+    Case("cli-jobs-given-twice", run("--jobs", "2", "--jobs", "1"), 2, "--jobs: given twice"),
+    Case(
+        "cli-jobs-zero",
+        run("--jobs", "0", "--rerankers", "interleave", "--dataset-param", "n_queries=200"),
+        2,
+        "--jobs must be at least 1, not 0",
+    ),
+    Case(
+        "cli-jobs-negative",
+        run("--jobs", "-2", "--rerankers", "interleave", "--dataset-param", "n_queries=200"),
+        2,
+        "--jobs must be at least 1, not -2",
+    ),
+    Case("cli-metrics-only-commas", run("--metrics", ","), 2, "comma-separated measure names"),
     Case("cli-param-not-key-value", run("--param", "lambdamart"), 2, "expected key=value"),
     Case("cli-dataset-param-unknown", run("--dataset-param", "n_querys=10"), 2, "'n_querys'"),
     Case(
@@ -371,6 +432,13 @@ CASES = [
     Case("data-label-not-integer", letor("bad-label"), 2, "label 'x' is not an integer"),
     Case("data-feature-index-too-large", letor("wide"), 2, "train.txt:1: feature index 9999999"),
     Case("data-query-split", letor("split-query"), 2, "qid 1 appears again"),
+    Case(
+        "data-value-beyond-float32",
+        letor("beyond-float32"),
+        2,
+        "train.txt:1: feature 2: value '1e39' is beyond float32's range",
+    ),
+    Case("data-label-out-of-range", letor("huge-label"), 2, "label '99999999999' is out of range"),
     Case("data-empty-file", letor("empty"), 2, "no data rows"),
     Case("data-query-in-two-splits", letor("shared-query"), 2, "query '1' in both"),
     Case("data-no-positive-test-label", letor("no-positive"), 2, "no test query has an item"),
@@ -789,3 +857,28 @@ def test_a_folder_broken_by_an_older_version_is_repaired(
     assert identity == f"letor:{manifest['dataset_key'].removeprefix('letor_')}"
     assert main(report_argv) == 0
     assert main(["report", "--out", str(out), "--dataset", identity]) == 0  # from anywhere
+
+
+# -- parse-time validation (issue 20) ---------------------------------------------------------
+def test_budget_given_twice_adds_up(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--budget`` given twice: both budgets (was: the last one only), as the help says."""
+    from benchmark.cli_parser import parser, settle
+
+    top = parser()
+    args = settle(top, top.parse_args(["run", "--budget", "10%", "--budget", "30%", "50%"]))
+    assert args.budget == [0.1, 0.3, 0.5]
+    assert main(["run", "--help"]) == 0
+    assert "--metrics,--param,--dataset-paramaddup" in "".join(capsys.readouterr().out.split())
+
+
+def test_a_grid_with_a_bom_plans_the_same_cells(tmp_path: Path) -> None:
+    """A grid file saved with a UTF-8 byte-order mark plans what the same file without it
+    plans (was: "Invalid statement" at line 1)."""
+    from benchmark.pipeline.gridfile import load_grid
+
+    text = 'seeds = 2\n[[group]]\nrerankers = ["interleave", "lambdamart"]\nbudgets = ["10%"]\n'
+    (tmp_path / "plain.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "bom.toml").write_text("\ufeff" + text, encoding="utf-8")
+    plain = load_grid(str(tmp_path / "plain.toml"))
+    assert [c.run_id for c in load_grid(str(tmp_path / "bom.toml"))] == [c.run_id for c in plain]
+    assert len(plain) == 5

@@ -22,7 +22,14 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from benchmark.core.data import Split
-from benchmark.core.params import Fields, at_least, coerce_params, dataclass_fields, numbers_in
+from benchmark.core.params import (
+    Fields,
+    Range,
+    at_least,
+    coerce_params,
+    dataclass_fields,
+    numbers_in,
+)
 from benchmark.core.registry import Registry
 
 
@@ -51,6 +58,9 @@ class Reranker:
     #: Whether ``python -m benchmark run`` without ``--rerankers`` includes it (variants and
     #: ablations are run through grid files instead).
     in_default_run: ClassVar[bool] = True
+    #: Allowed values of hyper-parameters beyond the default rule (a number whose default is
+    #: not negative must be >= 0), e.g. a library's own limits; checked when the run is planned.
+    ranges: ClassVar[dict[str, Range]] = {}
 
     @property
     def budgeted(self) -> bool:
@@ -97,6 +107,6 @@ def make_reranker(name: str, params: dict[str, Any] | None = None) -> Reranker:
         field: at_least(0)
         for field, (_, default) in fields.items()
         if numbers_in(default) and min(numbers_in(default)) >= 0
-    }
+    } | cls.ranges
     values = coerce_params(f"reranker {name!r}", fields, dict(params or {}), ranges=ranges)
     return cls(**values)
