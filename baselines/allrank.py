@@ -51,6 +51,8 @@ from benchmark.core.reranker import Layout, Reranker, register
 class ListwiseAllRank(Reranker):
     """Shared fields and loop of the allRank rerankers; subclasses choose the encoder."""
 
+    cost = 30.0  # relative cell time (work order only)
+
     default_strategy = "pages"
     inputs = "item + query features, modality one-hot, g^m (raw, in-page rank and min-max)"
     objective = "allRank listwise loss (`loss`, neuralNDCG by default) on revealed labels"

@@ -22,6 +22,8 @@ class LambdaMART(Reranker):
     :func:`baselines.common.learned_features`. Early stopping on NDCG@10 of the revealed
     ``page_valid`` labels (without any, ``num_boost_round`` rounds are trained)."""
 
+    cost = 5.0  # relative cell time (work order only)
+
     description = "budgeted: LightGBM lambdarank on item, query, modality and g^m features"
     default_strategy = "pages"
     inputs = "item + query features, modality one-hot, g^m (raw, in-page rank and min-max)"

@@ -41,6 +41,8 @@ Weights = dict[str, float]
 class PageNetReranker(Reranker):
     """Base of the network rerankers; see the module docstring."""
 
+    cost = 30.0  # relative cell time (work order only)
+
     #: Whether g^m is an input of the network (the ``*-g`` variants); off = the paper's network.
     g_input: bool = False
     width: int = 32

@@ -47,24 +47,19 @@ def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
     store = Store(args.out)
     store.sweep()
     cache = grid.DatasetCache(data_dir(args))
+    runner, to_load = executor(args), grid.datasets_to_load(cells, store, force=args.force)
+    if to_load and hasattr(runner, "start"):
+        runner.start()  # local workers get ready while the data loads
     with progress.shown(not args.quiet):
-        for spec, params in grid.datasets_to_load(cells, store, force=args.force):
+        for spec, params in to_load:
             cache.get(spec, params)  # a bad dataset: one error before any cell, not one per cell
     grid.check_budgets(cells, cache)
     store.check_writable()
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
-    outcome = grid.run(
-        cells,
-        store,
-        force=args.force,
-        progress=not args.quiet,
-        cache=cache,
-        command=command,
-        executor=executor(args),
-        measures=measures,
-    )
-    return store, outcome
+    options: dict[str, Any] = {"force": args.force, "progress": not args.quiet, "cache": cache}
+    options |= {"command": command, "executor": runner, "measures": measures}
+    return store, grid.run(cells, store, **options)
 
 
 def report_failures(outcome: Any) -> None:

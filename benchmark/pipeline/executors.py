@@ -65,6 +65,34 @@ def worker_init() -> None:
     torch.set_num_threads(1)
 
 
+def warm() -> None:
+    """Load what every cell needs before the first one arrives (while the client prepares the
+    data): the rerankers, LightGBM, ranx and its cached numba kernels."""
+    import lightgbm  # noqa: F401
+
+    from benchmark.core.measures import METRICS
+    from benchmark.core.reranker import RERANKERS
+    from benchmark.pipeline import ranx_lists
+
+    RERANKERS.names()
+    ranx_lists.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0, "e": 0.5}}, list(METRICS))
+
+
+def cost(config: CellConfig) -> float:
+    """A cell's rough time for ordering (:attr:`Reranker.cost`, scaled by the labels bought)."""
+    from benchmark.core.reranker import RERANKERS
+
+    share = 1.0 if config.budget is None else 0.2 + config.budget
+    return RERANKERS.get(config.reranker).cost * share
+
+
+def longest_first(cells: list[CellConfig]) -> list[CellConfig]:
+    """``cells`` with each dataset's longest cells first; datasets in order of first use (the
+    order they are prepared in), so no worker waits for a dataset out of turn."""
+    first = {k: i for i, k in reversed(list(enumerate(map(key_of, cells))))}
+    return sorted(cells, key=lambda c: (first[key_of(c)], -cost(c)))
+
+
 def worker_compute(
     config: CellConfig, source: str, command: str, measures: tuple[str, ...]
 ) -> dict[str, bytes]:
@@ -89,14 +117,37 @@ def error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
+def context() -> Any:
+    """Workers forked from a fork server that imported :mod:`benchmark.pipeline.preload` (the
+    harness, rerankers, torch, LightGBM, ranx and its compiled kernels) once: each worker
+    starts with them loaded, and inherits none of the client's threads (a plain fork would)."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["benchmark.pipeline.preload"])
+    return ctx
+
+
 class LocalProcesses:
-    """``jobs`` worker processes (spawned, so nothing of this process's threads is inherited).
-    Each prepared dataset is written once to a temporary file that the workers read once. At
-    most ``jobs`` cells are in flight; when a worker dies, the cells in flight are reported
-    failed and a fresh pool takes the rest."""
+    """``jobs`` worker processes forked from a fork server that has already loaded and warmed
+    everything a cell needs (:func:`context`; so no worker pays the imports and nothing of this
+    process's threads is inherited), started once per run while the first dataset is prepared.
+    Cells go out longest first (:func:`longest_first`), one more as soon as one finishes. Each
+    prepared dataset is written once to a temporary file that the workers read once. At most
+    ``jobs`` cells are in flight; when a worker dies, the cells in flight are reported failed
+    and a fresh pool takes the rest."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
+        self.started: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the workers now (the fork server loads and warms everything once), e.g. while
+        the client loads the data: they are ready when the first cell is."""
+        if self.started is None:
+            self.started = ProcessPoolExecutor(
+                self.jobs, mp_context=context(), initializer=worker_init
+            )
+            for _ in range(self.jobs):  # a worker is forked per task until there are jobs
+                self.started.submit(int)
 
     def run(
         self, cells: list[CellConfig], prepare: Prepare, command: str, measures: tuple[str, ...]
@@ -114,14 +165,14 @@ class LocalProcesses:
                         pickle.dump(datasets[key].result(), fh, protocol=5)
                 return files[key]
 
-            queue = list(reversed(cells))
+            queue = list(reversed(longest_first(cells)))
             while queue:
                 yield from self._pool(queue, source, task)
 
     def _pool(self, queue: list[CellConfig], source: Any, task: Any) -> Iterator[Done]:
-        pool = ProcessPoolExecutor(
-            self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=worker_init
-        )
+        self.start()
+        pool, self.started = self.started, None
+        assert pool is not None
         try:
             yield from self._drain(pool, queue, source, task)
         except BaseException:

@@ -149,6 +149,8 @@ def check_measures(names: list[str]) -> list[str]:
     """The ranx names of user-requested measures (ir_measures / trec_eval names translated,
     duplicates and the suite's own measures dropped); an unknown name raises ``ValueError``
     naming it. ranx's own parser decides what a ranx name is."""
+    if not names:
+        return []  # (ranx is not imported for nothing: a second of every run)
     from ranx.meta.evaluate import extract_metric_and_params
     from ranx.metrics import metric_switch
 

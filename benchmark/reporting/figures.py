@@ -101,20 +101,18 @@ def variants(name: str) -> list[str]:
     return [f"{name}-{variant}.{fmt}" for variant in WIDTHS for fmt in FORMATS]
 
 
-def fingerprint(*inputs: Any) -> str:
+def fingerprint(code: tuple[Any, ...], *inputs: Any) -> str:
     """A key for a figure's inputs (frames hashed by value, with their columns and index;
-    anything else by ``repr``) and for the code that draws them (this module's and
-    :mod:`benchmark.reporting.plots`' source, matplotlib's version)."""
+    anything else by ``repr``) and for the code that draws them (the source of the modules
+    ``code``, matplotlib's version)."""
     import inspect
 
     import matplotlib
     import pandas as pd
 
-    from benchmark.reporting import plots
-
     digest = hashlib.sha256(matplotlib.__version__.encode())
-    for module in (plots, inspect.getmodule(fingerprint)):
-        digest.update(inspect.getsource(module).encode())  # type: ignore[arg-type]
+    for module in code:
+        digest.update(inspect.getsource(module).encode())
     for item in inputs:
         if isinstance(item, pd.DataFrame):
             digest.update(repr((list(item.columns), list(item.dtypes.astype(str)))).encode())

@@ -76,7 +76,7 @@ def figure_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
         draws["budget_diff"] = (plots.draw_diff(data.curve, data.best), (data.curve, data.best))
     out: dict[Path, bytes | str] = {}
     for name, (draw, inputs) in draws.items():
-        key = figures.fingerprint(name, *inputs)
+        key = figures.fingerprint((plots, figures), name, *inputs)
         out |= {folder / n: raw for n, raw in figures.cached(folder, name, key, draw).items()}
     return out
 

@@ -46,7 +46,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from ranx.statistical_tests import paired_student_t_test
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
@@ -155,13 +154,15 @@ def interval(table: pd.DataFrame) -> tuple[float, float]:
 
 
 def queries_p_value(a: pd.Series, b: pd.Series) -> float:
-    """ranx's paired t-test on the queries both seed-averaged series share (indexed by qid)."""
+    """ranx's paired t-test on the queries both seed-averaged series share (indexed by qid).
+    ranx 0.3.21's ``paired_student_t_test`` is ``scipy.stats.ttest_rel(control, treatment,
+    alternative="two-sided")``; it is called here directly, so a report does not import ranx
+    (two seconds); tests/reporting/test_significance.py checks both give the same p."""
     common = a.index.intersection(b.index)
     x, y = a.loc[common].to_numpy(), b.loc[common].to_numpy()
     if len(common) < 2 or np.allclose(x, y):
         return 1.0
-    p, _ = paired_student_t_test(x, y, max_p=ALPHA)
-    return float(p)
+    return float(stats.ttest_rel(x, y, alternative="two-sided").pvalue)
 
 
 def holm(p_values: list[float]) -> list[float]:

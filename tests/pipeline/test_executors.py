@@ -60,8 +60,8 @@ def test_serial_local_processes_and_dask_agree(cells, cache, tmp_path: Path) -> 
             assert frame.equals(found[run_id]), run_id
 
 
-def workers_of(pid: int) -> list[int]:
-    """Worker processes spawned by ``pid`` (multiprocessing's spawn_main children)."""
+def children(pid: int) -> list[tuple[int, bytes]]:
+    """The processes whose parent is ``pid``, with their command lines."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -71,10 +71,15 @@ def workers_of(pid: int) -> list[int]:
             cmdline = (proc / "cmdline").read_bytes()
         except OSError:
             continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == pid and b"spawn_main" in cmdline:
-            found.append(int(proc.name))
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append((int(proc.name), cmdline))
     return found
+
+
+def workers_of(pid: int) -> list[int]:
+    """Worker processes of the run ``pid``: the children of its fork server."""
+    servers = [child for child, cmdline in children(pid) if b"forkserver" in cmdline]
+    return [worker for server in servers for worker, _ in children(server)]
 
 
 def test_dead_worker_fails_its_cell_and_caches_nothing(tmp_path: Path) -> None:

@@ -127,3 +127,12 @@ def test_calibrate_command_writes_the_rates(tmp_path, capsys) -> None:
     # too few seeds for the split: one error line, nothing run
     assert main([*argv[:-1], "5", "--out", str(tmp_path / "x"), "--quiet", *TINY_ARGS]) == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_query_only_p_is_ranx_paired_t_test() -> None:
+    from ranx.statistical_tests import paired_student_t_test
+
+    rng = np.random.default_rng(6)
+    x, y = rng.uniform(0, 1, 80), rng.uniform(0, 1, 80)
+    p, _ = paired_student_t_test(x, y)
+    assert sig.queries_p_value(pd.Series(x), pd.Series(y)) == p
