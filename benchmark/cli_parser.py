@@ -66,7 +66,7 @@ def measures_arg(text: str) -> list[str]:
     return names_arg(text, "measure", "ndcg@10,map@100")
 
 
-PERF_PARTS = ("default-run", "grid", "scale", "mslr", "allrank", "rounds")
+PERF_PARTS = ("small", "default-run", "grid", "scale", "mslr", "allrank", "rounds")
 
 
 def perf_parts(text: str) -> list[str]:

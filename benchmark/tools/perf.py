@@ -16,7 +16,10 @@
 (g) the cost curve (lambdamart, sft, smar at 2k/20k/200k queries) and the MSLR-WEB30K-sized
     ``letor-serp`` run (``benchmark.tools.perf_scale``).
 
-``--skip`` leaves parts out (``default-run,grid,scale,mslr,allrank,rounds``).
+(h) the small-run figures (``benchmark.tools.perf_small``): a 12-cell run with one and two
+    jobs, the same run cached, and a process's fixed cost before its first cell.
+
+``--skip`` leaves parts out (``small,default-run,grid,scale,mslr,allrank,rounds``).
 
 Results are printed and written to ``<out>/perf.json`` and ``<out>/perf.md``.
 """
@@ -41,10 +44,10 @@ from benchmark.pipeline import grid
 from benchmark.pipeline.annotation import annotate
 from benchmark.pipeline.harness import DatasetCache, run_cell
 from benchmark.store import Store, write_atomic
-from benchmark.tools import perf_rounds, perf_scale
+from benchmark.tools import perf_rounds, perf_scale, perf_small
 
 GOALS = {
-    "default_run_s": 120.0,
+    "default_run_s": 45.0,
     "lambdamart_ratio": 1.15,
     "peak_rss_mb": 1536.0,
     "allrank_epoch_ratio": 1.1,
@@ -54,6 +57,7 @@ GOALS = {
     **{f"scale_{name}_time_per_10x": perf_scale.STEP_GOAL for name in perf_scale.RERANKERS},
     "mslr_lambdamart_peak_rss_mb": perf_scale.MSLR_GOAL_MB,
     "mslr_smar_peak_rss_mb": perf_scale.MSLR_GOAL_MB,
+    **perf_small.GOALS,
 }
 
 
@@ -163,6 +167,8 @@ def report(figures: dict[str, Any]) -> str:
 def main(args: argparse.Namespace) -> int:
     skip = set(args.skip) | ({"default-run"} if args.skip_default_run else set())
     figures: dict[str, Any] = {"repeats": args.repeats, "cores": os.cpu_count()}
+    if "small" not in skip:
+        figures |= perf_small.fixed_cost() | perf_small.small_runs()
     if "default-run" not in skip:
         figures |= default_run()
     if "grid" not in skip:

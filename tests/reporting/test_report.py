@@ -147,3 +147,26 @@ def test_a_second_report_draws_no_figure(swept, monkeypatch) -> None:
     (folder / ".budget_curve.key").write_text("another input")
     with pytest.raises(AssertionError, match="drawn again"):
         report.write(store, key)
+
+
+def test_a_second_run_computes_and_draws_nothing(tmp_path, monkeypatch) -> None:
+    """The same `run` command twice: the second computes no cell, loads no data, draws no
+    figure and rewrites no file."""
+    from benchmark.cli import main
+    from benchmark.pipeline import harness
+    from benchmark.reporting import figures
+    from tests.conftest import TINY_ARGS
+
+    argv = ["run", "--rerankers", "fusion-zscore,lambdamart", "--budget", "30%", "--seeds", "1"]
+    argv += ["--out", str(tmp_path), "--quiet", *TINY_ARGS]
+    assert main(argv) == 0
+    files = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+
+    def fail(*args, **kwargs):
+        raise AssertionError("computed or drawn again")
+
+    for module, name in ((harness, "compute"), (harness, "checked_prepared"), (figures, "render")):
+        monkeypatch.setattr(module, name, fail)
+    assert main(argv) == 0
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == files

@@ -1,0 +1,62 @@
+"""The small-run figures of ``python -m benchmark perf`` (issue 19), each in fresh child
+processes from an empty folder:
+
+* ``small_jobs1_s`` / ``small_jobs2_s``: ``run --rerankers lambdamart,sft,calibrated-fusion
+  --budget 10% --seeds 2 --dataset-param n_queries=2000`` (12 cells) with ``--jobs 1`` and
+  ``--jobs 2``, their ratio ``small_jobs2_ratio`` and ``small_identical`` (1 when the two
+  leaderboard CSVs are byte-identical);
+* ``cached_run_s``: the same command again into the ``--jobs 1`` folder (every cell cached,
+  every figure unchanged);
+* ``fixed_cost_s``: what a process pays before its first cell: the imports and numba's cached
+  kernels (``import benchmark.pipeline.preload``, which a worker's fork server does once).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmark.tools.perf_scale import run_measured
+
+SMALL = ["--rerankers", "lambdamart,sft,calibrated-fusion", "--budget", "10%", "--seeds", "2"]
+SMALL += ["--dataset-param", "n_queries=2000", "--quiet"]
+GOALS = {"small_jobs1_s": 10.0, "small_jobs2_ratio": 0.75, "cached_run_s": 4.0}
+GOALS |= {"fixed_cost_s": 3.0}
+FIXED = (
+    "import time; t = time.perf_counter(); from benchmark import configure_environment; "
+    "configure_environment(); import benchmark.pipeline.preload; "
+    "print(time.perf_counter() - t)"
+)
+
+
+def run(out: Path, jobs: int) -> float:
+    cmd = [sys.executable, "-m", "benchmark", "run", *SMALL, "--out", str(out), "--jobs", str(jobs)]
+    return run_measured(cmd, f"the small run with --jobs {jobs}")[1]
+
+
+def small_runs() -> dict[str, float]:
+    """The 12-cell run with one and two jobs, then again with every cell cached."""
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        jobs1, jobs2 = run(Path(one), 1), run(Path(two), 2)
+        cached = run(Path(one), 1)
+        same = [
+            (Path(one) / "leaderboards" / p.name).read_bytes() == p.read_bytes()
+            for p in (Path(two) / "leaderboards").glob("*.csv")
+        ]
+    return {
+        "small_jobs1_s": jobs1,
+        "small_jobs2_s": jobs2,
+        "small_jobs2_ratio": jobs2 / jobs1,
+        "small_identical": float(bool(same) and all(same)),
+        "cached_run_s": cached,
+    }
+
+
+def fixed_cost() -> dict[str, float]:
+    """Seconds of imports and kernel loading in a fresh process (median of three)."""
+    times = sorted(
+        float(run_measured([sys.executable, "-c", FIXED], "the fixed cost")[0].strip())
+        for _ in range(3)
+    )
+    return {"fixed_cost_s": times[1]}
