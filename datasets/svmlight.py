@@ -23,14 +23,11 @@ their query groups from a ``.query`` file of group sizes (:func:`read_query_file
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
-import pandas as pd
 
 from benchmark.core.data import DataError
 from datasets.svmlight_checks import MAX_FEATURES, check_contiguous, dense_array, too_wide
@@ -40,6 +37,7 @@ from datasets.svmlight_lines import (
     MAX_LABEL,
     chunks,
     diagnose,
+    numbers,
     read_query_file,
 )
 
@@ -153,7 +151,8 @@ class Lines:
         colon = ends - 1 - np.argmax(is_colon, axis=1)
         found = is_colon.any(axis=1)
         value = np.zeros(len(ends), dtype=np.int64)
-        alive = found & ~((a[colon - 1] == 100) & (a[colon - 2] == 105) & (a[colon - 3] == 113))
+        before = [a.take(colon - j, mode="clip") for j in (1, 2, 3)]  # a colon at 0..2: no qid
+        alive = found & ~((before[0] == 100) & (before[1] == 105) & (before[2] == 113))
         for j in range(1, MAX_DIGITS + 1):
             byte = a[np.maximum(colon - j, 0)].astype(np.int64)
             alive &= (colon - j >= 0) & (byte >= 48) & (byte <= 57)
@@ -275,21 +274,9 @@ class Scan(Lines):
         width = int(expected.max()) + 1
         inside = np.arange(width) < expected[:, None]
         for sep in (" ", r"\s+"):
-            try:
-                frame = pd.read_csv(
-                    io.BytesIO(text),
-                    sep=sep,
-                    header=None,
-                    names=range(width),
-                    comment="#",
-                    dtype=np.float64,
-                    engine="c",
-                    encoding="latin-1",
-                    quoting=csv.QUOTE_NONE,
-                )
-            except (ValueError, pd.errors.ParserError):
+            values = numbers(text, sep, width)
+            if values is None:
                 continue
-            values = frame.to_numpy(dtype=np.float64)
             if np.isnan(values[:, 0]).any():  # whitespace-only lines
                 values = values[~np.isnan(values).all(axis=1)]
             if len(values) != self.n_rows:

@@ -4,14 +4,17 @@ and problem), the file's chunks of whole lines (LF, CRLF or CR ends) and ``.quer
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from benchmark.core import progress
 from benchmark.core.data import DataError
@@ -92,6 +95,30 @@ def finite_number(text: str) -> bool:
         return math.isfinite(float(text))
     except ValueError:
         return False
+
+
+def numbers(text: bytes, sep: str, width: int) -> np.ndarray | None:
+    """The numbers of ``text`` (colons made spaces) in ``width`` columns per line, NaN-padded;
+    None when a line has more fields than that (an extra field must neither become pandas'
+    index, which shifted a line's label and qid, nor be dropped) or a field is not a number."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # fields beyond ``width``
+        try:
+            frame = pd.read_csv(
+                io.BytesIO(text),
+                sep=sep,
+                header=None,
+                names=range(width),
+                comment="#",
+                dtype=np.float64,
+                engine="c",
+                encoding="latin-1",
+                quoting=csv.QUOTE_NONE,
+                index_col=False,
+            )
+        except (ValueError, pd.errors.ParserError, pd.errors.ParserWarning):
+            return None
+    return frame.to_numpy(dtype=np.float64)
 
 
 def chunks(path: Path, chunk_bytes: int) -> Iterator[tuple[int, bytearray]]:

@@ -81,6 +81,7 @@ FOLDERS = {
     "split-query": {"train.txt": GOOD + GOOD.splitlines(keepends=True)[0], "test.txt": TEST},
     "shared-query": {"train.txt": GOOD, "test.txt": GOOD},
     "empty": {"train.txt": "", "test.txt": TEST},
+    "stray-number": {"train.txt": GOOD.replace(" 1:", " 9 1:"), "test.txt": TEST},
     "beyond-float32": {"train.txt": GOOD.replace("2:0.6", "2:1e39", 1), "test.txt": TEST},
     "huge-label": {"train.txt": "99999999999" + GOOD[1:], "test.txt": TEST},
     "no-positive": {"train.txt": GOOD, "test.txt": letor_lines(range(11, 15), (0, 0, 0))},
@@ -432,6 +433,12 @@ CASES = [
     Case("data-label-not-integer", letor("bad-label"), 2, "label 'x' is not an integer"),
     Case("data-feature-index-too-large", letor("wide"), 2, "train.txt:1: feature index 9999999"),
     Case("data-query-split", letor("split-query"), 2, "qid 1 appears again"),
+    Case(
+        "data-stray-number-after-qid",
+        letor("stray-number"),
+        2,
+        "train.txt:1: expected <index>:<value>, got '9'",
+    ),
     Case(
         "data-value-beyond-float32",
         letor("beyond-float32"),
