@@ -47,7 +47,8 @@ def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
     store = Store(args.out)
     store.sweep()
     cache = grid.DatasetCache(data_dir(args))
-    runner, to_load = executor(args), grid.datasets_to_load(cells, store, force=args.force)
+    todo = grid.pending(cells, store, force=args.force)
+    runner, to_load = executor(args, len(todo)), grid.datasets_to_load(todo)
     if to_load and hasattr(runner, "start"):
         runner.start()  # local workers get ready while the data loads
     with progress.shown(not args.quiet):

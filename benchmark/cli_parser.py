@@ -175,9 +175,9 @@ def parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         action=Once,
-        default=1,
-        help="cells computed at once in local worker processes, one thread each "
-        "(default 1: in this process; 2 uses both cores of a 2-core machine)",
+        default=None,
+        help="cells computed at once in local worker processes (default: this process below "
+        "12 cells to compute, else a worker per core, memory allowing; 1: this process)",
     )
     run.add_argument(
         "--executor",

@@ -118,17 +118,36 @@ def check_executor(args: argparse.Namespace) -> None:
         return
     if getattr(args, "scheduler", None):
         raise ValueError("--scheduler is for --executor dask")
-    if getattr(args, "jobs", 1) < 1:
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, not {args.jobs}")
 
 
-def executor(args: argparse.Namespace) -> Any:
-    """The executor the arguments ask for (None: cells run in this process)."""
+#: ``--jobs`` unset: local workers when at least this many cells are to compute (issue 19: two
+#: workers cost about 4 s of start-up, which a dozen cells repay; measured in docs/performance)
+AUTO_MIN_CELLS = 12
+AUTO_GB_PER_JOB = 2.0  # a worker's peak memory on the default data is under 1 GB
+
+
+def auto_jobs(cells: int) -> int:
+    """The default ``--jobs``: 1 below :data:`AUTO_MIN_CELLS` cells to compute, else as many
+    as the cores and the memory (:data:`AUTO_GB_PER_JOB` each) allow, at most one per cell."""
+    import os
+
+    if cells < AUTO_MIN_CELLS:
+        return 1
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return max(1, min(os.cpu_count() or 1, int(memory // AUTO_GB_PER_JOB), cells))
+
+
+def executor(args: argparse.Namespace, cells: int = 0) -> Any:
+    """The executor the arguments ask for (None: cells run in this process); ``--jobs`` unset
+    is :func:`auto_jobs` of the ``cells`` to compute."""
     from benchmark.pipeline import executors
 
     if args.executor == "dask":
         return executors.DaskCluster(args.scheduler)
-    return executors.LocalProcesses(args.jobs) if args.jobs > 1 else None
+    jobs = args.jobs if args.jobs is not None else auto_jobs(cells)
+    return executors.LocalProcesses(jobs) if jobs > 1 else None
 
 
 #: seconds a Dask scheduler has to answer before a run starts

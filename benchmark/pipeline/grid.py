@@ -112,16 +112,18 @@ def points(
     return list(dict.fromkeys(found))
 
 
-def datasets_to_load(
-    cells: list[CellConfig], store: Store, *, force: bool = False
-) -> list[tuple[str, dict[str, Any]]]:
-    """The distinct (dataset, parameters) of the cells that are not finished (all when forced)."""
-    pending = [
+def pending(cells: list[CellConfig], store: Store, *, force: bool = False) -> list[CellConfig]:
+    """The cells that are not finished (all when forced)."""
+    return [
         c
         for c in cells
         if force or store.find(c.run_id, dataset_key(c.dataset, c.dataset_params)) is None
     ]
-    unique = {canonical_json([c.dataset, c.dataset_params]): c for c in pending}
+
+
+def datasets_to_load(cells: list[CellConfig]) -> list[tuple[str, dict[str, Any]]]:
+    """The distinct (dataset, parameters) of ``cells`` (the pending ones: :func:`pending`)."""
+    unique = {canonical_json([c.dataset, c.dataset_params]): c for c in cells}
     return [(c.dataset, c.dataset_params) for c in unique.values()]
 
 

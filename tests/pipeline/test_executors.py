@@ -134,3 +134,15 @@ def test_a_cell_refuses_data_that_is_not_its_own(cells, cache) -> None:
     other = cache.get("synthetic-serp", {**TINY, "seed": TINY["seed"] + 1})
     with pytest.raises(CellError, match="not its own"):
         compute_files(cells[0], other, "test")
+
+
+def test_default_jobs_follow_the_cells_to_compute() -> None:
+    """--jobs unset: this process for a few cells; workers (one per core, memory allowing, at
+    most one per cell) from AUTO_MIN_CELLS cells on."""
+    import os
+
+    from benchmark.cli_plan import AUTO_MIN_CELLS, auto_jobs
+
+    assert auto_jobs(0) == auto_jobs(AUTO_MIN_CELLS - 1) == 1
+    assert 1 <= auto_jobs(AUTO_MIN_CELLS) <= min(os.cpu_count() or 1, AUTO_MIN_CELLS)
+    assert auto_jobs(10_000) == auto_jobs(AUTO_MIN_CELLS) or (os.cpu_count() or 1) > 12
