@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, NoReturn
 
-from benchmark.cli_plan import Once, out_problem, repeated_key
+from benchmark.cli_plan import Once, path_problem, repeated_key
 
 DEFAULT_DATASET = "synthetic-serp"
 DEFAULT_BUDGETS = [0.1]
@@ -279,7 +279,7 @@ def settle(p: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Nam
         error(f"--seeds must be at least 1, got {args.seeds}")
     if getattr(args, "repeats", 1) < 1:
         error(f"--repeats must be at least 1, got {args.repeats}")
-    problem = out_problem(getattr(args, "out", None)) or repeated_key(args)
+    problem = path_problem(args) or repeated_key(args)
     if problem:
         error(problem)
     if hasattr(args, "dataset") and args.dataset is None:

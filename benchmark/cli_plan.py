@@ -52,21 +52,33 @@ def repeated_key(args: argparse.Namespace) -> str | None:
     return None
 
 
-def out_problem(out: Path | None) -> str | None:
-    """What is wrong with ``--out`` as a results folder, checked before anything runs: a name
-    longer than the file system takes, a file, a loop of symbolic links (None: nothing)."""
-    if out is None:
-        return None
-    longest = max((len(os.fsencode(part)) for part in out.parts), default=0)
-    limit = 255  # NAME_MAX of Linux, macOS and Windows file systems
-    if longest > limit:
-        return f"--out {str(out)[:60]}...: a folder name of {longest} bytes is longer than {limit}"
-    try:
-        if out.exists() and not out.is_dir():
-            return f"--out {out} is a file, not a folder"
-    except OSError as exc:
-        return f"--out {out}: {exc.strerror or exc}"
+def path_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with ``--out`` or ``--data-dir``, checked before anything runs (None:
+    nothing): a name longer than the file system takes, a file, a loop of symbolic links, a
+    file where a folder of the path should be."""
+    for flag, path in (("--out", getattr(args, "out", None)), ("--data-dir", args_dir(args))):
+        if path is None:
+            continue
+        longest = max((len(os.fsencode(part)) for part in path.parts), default=0)
+        shown = str(path) if len(str(path)) <= 80 else f"{str(path)[:60]}..."
+        if longest > NAME_MAX:
+            return f"{flag} {shown}: a folder name of {longest} bytes is longer than {NAME_MAX}"
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            continue  # --out is created; a missing --data-dir is named with the dataset
+        except OSError as exc:
+            return f"{flag} {shown}: {exc.strerror or exc}"
+        if not path.is_dir():
+            return f"{flag} {shown} is a file, not a folder"
     return None
+
+
+NAME_MAX = 255  # the longest file name of Linux, macOS and Windows file systems
+
+
+def args_dir(args: argparse.Namespace) -> Path | None:
+    return getattr(args, "data_dir", None)
 
 
 def data_dir(args: argparse.Namespace) -> Path:

@@ -24,9 +24,12 @@ def resolve(arg: str) -> Facts:
         return KNOWN[arg]
     try:
         root = Path(arg).expanduser().resolve()
+        is_dir = root.is_dir()
     except RuntimeError:  # Python < 3.13 on a loop of symbolic links
         raise ValueError(f"{arg}: a loop of symbolic links, not a folder of LETOR files") from None
-    if not root.is_dir():
+    except OSError as exc:  # a name too long for the file system
+        raise ValueError(f"{arg[:80]}...: {exc.strerror or exc}") from None
+    if not is_dir:
         raise ValueError(
             f"{arg!r} is neither a known dataset ({', '.join(KNOWN)}) nor a folder of LETOR files"
         )
@@ -36,6 +39,10 @@ def resolve(arg: str) -> Facts:
         n = 1
         while (root / f"Fold{n + 1}").is_dir():
             n += 1
+        later = [p.name for p in root.glob("Fold*") if p.name[4:].isdigit()]
+        gap = sorted(f for f in later if int(f[4:]) > n + 1)
+        if gap:
+            raise FileNotFoundError(f"{root}: {gap[0]} but no Fold{n + 1} (folds are Fold1..FoldK)")
         folds = tuple(flat(root, f"Fold{k}/") for k in range(1, n + 1))
     elif (root / "train.txt").is_file() and (root / "test.txt").is_file():
         folds = (flat(root, ""),)

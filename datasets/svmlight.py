@@ -30,7 +30,13 @@ from typing import NoReturn
 import numpy as np
 
 from benchmark.core.data import DataError
-from datasets.svmlight_checks import MAX_FEATURES, check_contiguous, dense_array, too_wide
+from datasets.svmlight_checks import (
+    MAX_FEATURES,
+    check_contiguous,
+    check_start,
+    dense_array,
+    too_wide,
+)
 from datasets.svmlight_lines import (
     FLOAT32_MAX,
     MAX_DIGITS,
@@ -79,10 +85,9 @@ def read_svmlight(
     """Read a ranking file. Every line needs ``qid:`` unless ``query_file`` (group sizes) is
     given, in which case no line may have one. ``n_features`` fixes the column count (an index
     beyond it is an error); by default it is the largest index in the file."""
-    path = Path(path)
-    base = 0 if zero_based else 1
-    use_qid = query_file is None
+    path, base, use_qid = Path(path), 0 if zero_based else 1, query_file is None
     rows, top = 0, base - 1
+    check_start(path)  # no byte-order mark
     for first_line, buf in chunks(path, CHUNK_BYTES):
         lines = Lines(buf, first_line, path)
         rows += lines.n_rows

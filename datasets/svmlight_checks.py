@@ -25,6 +25,24 @@ from benchmark.core.data import DataError
 MAX_FEATURES = 100_000
 
 
+#: byte-order marks: the file is not the ASCII text the reader takes
+MARKS = {
+    b"\xef\xbb\xbf": "a UTF-8 byte-order mark (save it without one)",
+    b"\xff\xfe": "a UTF-16 byte-order mark: it is UTF-16 text (save it as ASCII or UTF-8)",
+    b"\xfe\xff": "a UTF-16 byte-order mark: it is UTF-16 text (save it as ASCII or UTF-8)",
+}
+
+
+def check_start(path: Path) -> None:
+    """Refuse a file that starts with a byte-order mark, naming it (it is otherwise read as a
+    label of odd bytes)."""
+    with open(path, "rb") as fh:
+        head = fh.read(3)
+    for mark, what in MARKS.items():
+        if head.startswith(mark):
+            raise DataError(f"{path}:1: the file starts with {what}")
+
+
 def too_wide(path: Path, buf: bytearray, first_line: int, base: int) -> DataError:
     """The error naming the first line of ``buf`` with a feature index beyond the maximum."""
     limit = base + MAX_FEATURES - 1

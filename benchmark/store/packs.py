@@ -79,7 +79,7 @@ class Pack:
             return []
         try:
             lines = gzip.decompress(path.read_bytes()).decode().splitlines()
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, UnicodeDecodeError) as exc:
             raise StoreError(f"{path}: cannot read ({exc})") from None
         manifests = [parse_manifest(line, path) for line in lines if line.strip()]
         table: dict[str, pd.DataFrame] = {}
