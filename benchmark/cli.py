@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.cli_parser import parser, settle
-from benchmark.cli_plan import data_dir, executor, planned_cells
+from benchmark.cli_plan import data_dir, executor, planned_cells, report_key
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
 from benchmark.store import DiskFull, StoreError
@@ -216,7 +216,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 write_report(store, key)
         write_grid_report(store, args.grid, keys)
         return 0
-    write_report(store, dataset_key(args.dataset, dict(args.dataset_param)))
+    write_report(store, report_key(args, store))
     return 0
 
 

@@ -81,6 +81,19 @@ def args_dir(args: argparse.Namespace) -> Path | None:
     return getattr(args, "data_dir", None)
 
 
+def report_key(args: argparse.Namespace, store: Any) -> str:
+    """The key ``report --dataset`` names; when it has no cells and the dataset is generated
+    (no argument, no files to look for), its parameters are checked first, so a typo is named
+    as ``run`` names it rather than as 'no finished cells'."""
+    from benchmark.core.catalog import check_dataset, dataset_key, parse_spec
+
+    params = dict(args.dataset_param)
+    key = dataset_key(args.dataset, params)
+    if params and parse_spec(args.dataset)[1] is None and not store.cells(key):
+        check_dataset(args.dataset, params, data_dir(args))
+    return key
+
+
 def data_dir(args: argparse.Namespace) -> Path:
     from benchmark.pipeline.prepare import default_data_dir
 

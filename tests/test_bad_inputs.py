@@ -1023,6 +1023,107 @@ CASES += [
 ]
 
 
+#: the other commands, and run on a damaged results folder
+CASES += [
+    Case(
+        "report-dataset-param-unknown",
+        report("--dataset-param", "n_querys=10"),
+        2,
+        "synthetic-serp has no parameter 'n_querys'",
+    ),
+    Case(
+        "report-dataset-param-empty-split",
+        report("--dataset-param", "split_fractions=0.8,0,0,0.2"),
+        2,
+        "leaves page_train with no query",
+    ),
+    Case(
+        "report-unknown-dataset",
+        report("--dataset", "synthetic-serpp"),
+        2,
+        "unknown dataset 'synthetic-serpp'",
+    ),
+    Case(
+        "report-grid-missing",
+        report("--grid", "{in}/nowhere.toml"),
+        2,
+        "nowhere.toml: no such file",
+    ),
+    Case(
+        "report-dataset-given-twice",
+        report("--dataset", "a", "--dataset", "b"),
+        2,
+        "argument --dataset: given twice (a, then b)",
+    ),
+    Case(
+        "report-grid-and-dataset",
+        report("--grid", "default", "--dataset", "letor:mq2008"),
+        2,
+        "--dataset cannot be combined with --grid",
+    ),
+    Case(
+        "run-garbage-pack",
+        run("--rerankers", "interleave", *SMALL),
+        1,
+        "manifests.jsonl.gz: cannot read (Not a gzipped file",
+        setup=corrupt("cells/*/manifests.jsonl.gz", b"[1, 2\n"),
+    ),
+    Case(
+        "run-foreign-pack-metrics",
+        run("--rerankers", "interleave", *SMALL),
+        1,
+        "metrics.parquet: not a table of per-query metrics",
+        setup=foreign_metrics("cells/*/metrics.parquet"),
+        locks_ok=True,
+    ),
+    Case(
+        "run-garbage-manifest",
+        run("--rerankers", "interleave", *SMALL),
+        1,
+        "manifest.json: not a readable manifest",
+        setup=corrupt("runs/*/manifest.json", b"{ not json"),
+    ),
+    Case(
+        "run-garbage-dataset-record",
+        run("--rerankers", "interleave", *SMALL),
+        1,
+        "dataset.json: not a readable dataset record",
+        setup=corrupt("cells/*/dataset.json", b"\x00"),
+    ),
+    Case(
+        "prune-garbage-pack",
+        ("prune", "--out", "{out}"),
+        1,
+        "manifests.jsonl.gz: cannot read (Not a gzipped file",
+        setup=corrupt("cells/*/manifests.jsonl.gz", b"[1, 2\n"),
+    ),
+    Case(
+        "calibrate-per-side-one",
+        ("calibrate", "--out", "{out}", "--per-side", "1"),
+        2,
+        "--per-side must be at least 2",
+    ),
+    Case(
+        "calibrate-seeds-zero",
+        ("calibrate", "--out", "{out}", "--seeds", "0"),
+        2,
+        "--seeds must be at least 1, got 0",
+    ),
+    Case(
+        "calibrate-jobs-zero",
+        ("calibrate", "--out", "{out}", "--jobs", "0", *SMALL),
+        2,
+        "--jobs must be at least 1, not 0",
+    ),
+    Case(
+        "datasets-data-dir-is-a-file",
+        ("datasets", "--data-dir", "{in}/good/train.txt"),
+        2,
+        "--data-dir {in}/good/train.txt is a file, not a folder",
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A results folder with a finished run (one cell of the tiny synthetic-serp)."""
