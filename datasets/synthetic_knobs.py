@@ -92,6 +92,7 @@ def validate(values: Mapping[str, Any]) -> None:
     if abs(sum(values["split_fractions"]) - 1) > 1e-9:
         raise ValueError("synthetic-serp split_fractions must sum to 1")
     check_splits(values["split_fractions"], values["n_queries"])
+    check_memory(values)
     if values["modal_ratio"] is not None and values["modal_train_keep"] != 1:
         raise ValueError("synthetic-serp: set modal_ratio or modal_train_keep, not both")
     dims, informative = values["feature_dims"], values["informative"]
@@ -119,6 +120,22 @@ def check_splits(fractions: tuple[float, ...], n_queries: int) -> None:
                 f"synthetic-serp split_fractions={given} with n_queries={n_queries} leaves "
                 f"{name} with no query; every split ({', '.join(SPLITS)}) needs at least one"
             )
+
+
+def check_memory(values: Mapping[str, Any]) -> None:
+    """Refuse, before generating anything, parameters whose pages need more memory than is
+    available (a lower estimate: two float64 copies of every item's features)."""
+    from datasets.svmlight_checks import available_memory, size
+
+    extra = 1 + (values["modal_ratio"] or 0)
+    items = values["n_queries"] * extra * sum((lo + hi) / 2 for lo, hi in values["items_range"])
+    need = int(items * (sum(values["feature_dims"]) + values["n_query_features"]) * 8 * 2)
+    free = available_memory()
+    if free is not None and need > free:
+        raise ValueError(
+            f"synthetic-serp with n_queries={values['n_queries']:,} needs at least {size(need)} "
+            f"of memory, more than the {size(free)} available"
+        )
 
 
 def stream(seed: int, name: str, part: int) -> np.random.Generator:

@@ -151,6 +151,7 @@ GRIDS: dict[str, str | bytes] = {
     "empty-split": "dataset_params = { split_fractions = [1.0, 0, 0, 0] }\n" + INTERLEAVE,
     "unknown-strategy": LAMBDA + 'strategy = "topp"\n',
     "report-kind": '[report]\nkind = "tables"\n[[group]]\nrerankers = ["interleave"]\n',
+    "huge-queries": "dataset_params = { n_queries = 1000000000 }\n" + INTERLEAVE,
     "bad-param-type": '[[group]]\nrerankers = ["lambdamart"]\nbudgets = ["10%"]\n'
     'params = { lambdamart = { num_leaves = "many" } }\n',
 }
@@ -1025,6 +1026,20 @@ CASES += [
 
 #: the other commands, and run on a damaged results folder
 CASES += [
+    Case(
+        "cli-dataset-param-too-many-queries",
+        run("--rerankers", "interleave", "--dataset-param", "n_queries=1000000000"),
+        2,
+        "synthetic-serp with n_queries=1,000,000,000 needs at least",
+        seconds=10,
+    ),
+    Case(
+        "grid-dataset-param-too-many-queries",
+        grid("huge-queries"),
+        2,
+        "synthetic-serp with n_queries=1,000,000,000 needs at least",
+        seconds=10,
+    ),
     Case(
         "report-dataset-param-unknown",
         report("--dataset-param", "n_querys=10"),
