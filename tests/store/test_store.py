@@ -182,6 +182,9 @@ def test_failing_report_write_keeps_the_previous_report(
 ) -> None:
     out = tmp_path / "out"
     shutil.copytree(reference, out)
+    for path in out.rglob("*"):  # an earlier report's text: the new one must rewrite it
+        if path.suffix in (".md", ".csv", ".tex", ".html") and "runs" not in path.parts:
+            path.write_bytes(path.read_bytes() + b"\n")
     written = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and "runs" not in p.parts}
     calls = {"n": 0}
     real = files._write_temp
