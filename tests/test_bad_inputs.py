@@ -230,6 +230,16 @@ def http_server(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> Non
 SERVERS: list[Any] = []
 
 
+def locks_a_file(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    shutil.rmtree(out / "runs" / ".locks", ignore_errors=True)
+    (out / "runs" / ".locks").write_text("not a folder")
+
+
+def pack_lock_a_folder(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+    shutil.rmtree(out / "runs" / ".locks", ignore_errors=True)
+    (out / "runs" / ".locks" / "pack-synthetic-serp-77137101.lock").mkdir(parents=True)
+
+
 def symlink_loop(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
     for a, b in (("loop-a", "loop-b"), ("loop-b", "loop-a")):
         if not (inputs / a).is_symlink():
@@ -1026,6 +1036,20 @@ CASES += [
 
 #: the other commands, and run on a damaged results folder
 CASES += [
+    Case(
+        "concurrency-locks-folder-a-file",
+        run("--rerankers", "fusion-zscore", *SMALL),
+        1,
+        "pack-synthetic-serp-77137101.lock: cannot open this lock file (",
+        setup=locks_a_file,
+    ),
+    Case(
+        "concurrency-pack-lock-a-folder",
+        run("--rerankers", "fusion-zscore", *SMALL),
+        1,
+        "pack-synthetic-serp-77137101.lock: cannot open this lock file (Is a directory)",
+        setup=pack_lock_a_folder,
+    ),
     Case(
         "cli-dataset-param-too-many-queries",
         run("--rerankers", "interleave", "--dataset-param", "n_queries=1000000000"),

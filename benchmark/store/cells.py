@@ -100,6 +100,21 @@ def read_parquet(path: Path, columns: tuple[str, ...] = CELL_COLUMNS) -> pd.Data
     return frame
 
 
+def open_lock(path: Path) -> Any:
+    """The lock file ``path``, opened for ``flock`` (its folder made); a :class:`StoreError`
+    naming it when something else is in its place."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "a")
+    except OSError as exc:
+        what = f"{path.parent} is a file" if path.parent.is_file() else exc.strerror or exc
+        raise StoreError(
+            f"{path}: cannot open this lock file ({what}); concurrent runs "
+            f"coordinate through {path.parent}, a folder of lock files: remove what is in its "
+            "place"
+        ) from None
+
+
 class LooseCells:
     """The cell folders under ``<out>/runs``."""
 
@@ -132,9 +147,7 @@ class LooseCells:
     def lock(self, run_id: str) -> Iterator[None]:
         """Hold the exclusive lock of a cell while computing it (blocks while another run
         holds it)."""
-        locks = self.root / ".locks"
-        locks.mkdir(parents=True, exist_ok=True)
-        with open(locks / f"{run_id}.lock", "a") as fh:
+        with open_lock(self.root / ".locks" / f"{run_id}.lock") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
@@ -144,9 +157,7 @@ class LooseCells:
     def try_lock(self, run_id: str) -> Any:
         """The cell's lock without waiting: an open handle, or None when another run holds
         it."""
-        locks = self.root / ".locks"
-        locks.mkdir(parents=True, exist_ok=True)
-        fh = open(locks / f"{run_id}.lock", "a")  # noqa: SIM115 (released by release())
+        fh = open_lock(self.root / ".locks" / f"{run_id}.lock")  # closed by release()
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.core.measures import MAIN_METRIC
-from benchmark.store.cells import Cell, parse_manifest, read_parquet
+from benchmark.store.cells import Cell, open_lock, parse_manifest, read_parquet
 from benchmark.store.files import StoreError, publish
 
 MANIFESTS = "manifests.jsonl.gz"
@@ -99,8 +99,7 @@ class Pack:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.lock_path, "a") as fh:
+        with open_lock(self.lock_path) as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
