@@ -1485,3 +1485,27 @@ def test_a_grid_with_a_bom_plans_the_same_cells(tmp_path: Path) -> None:
     plain = load_grid(str(tmp_path / "plain.toml"))
     assert [c.run_id for c in load_grid(str(tmp_path / "bom.toml"))] == [c.run_id for c in plain]
     assert len(plain) == 5
+
+
+def test_a_dask_scheduler_answers_the_probe() -> None:
+    """The scheduler probe (before any data is generated) passes for a real Dask scheduler
+    and fails, within its bound, for a server that is not one."""
+    import http.server
+    import threading
+
+    from distributed import LocalCluster
+
+    from benchmark.cli_plan import CONNECT_TIMEOUT, probe_scheduler
+
+    assert 10 <= CONNECT_TIMEOUT <= 20  # the bound README states
+    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as c:
+        probe_scheduler(c.scheduler_address)
+    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(OSError, match="no Dask scheduler answered within 1 s"):
+            probe_scheduler(f"tcp://127.0.0.1:{server.server_address[1]}", timeout=1)
+    finally:
+        server.shutdown()
+    assert time.monotonic() - start < 5
