@@ -148,7 +148,7 @@ def check_executor(args: argparse.Namespace) -> None:
 
 
 #: ``--jobs`` unset: local workers when at least this many cells are to compute (issue 19: two
-#: workers cost about 4 s of start-up, which a dozen cells repay; measured in docs/performance)
+#: workers break even at about a dozen cells; README, "Measured figures")
 AUTO_MIN_CELLS = 12
 AUTO_GB_PER_JOB = 2.0  # a worker's peak memory on the default data is under 1 GB
 
