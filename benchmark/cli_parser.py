@@ -292,7 +292,7 @@ def settle(p: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Nam
             error(f"--per-side must be at least 2 (a seed variance needs two), got {args.per_side}")
         args.budget = args.budget or list(DEFAULT_BUDGETS)
         args.rerankers = args.rerankers or [["sft"]]
-        defaults = {"grid": None, "strategy": None, "param": [], "metrics": None}
+        defaults: dict[str, Any] = {"grid": None, "strategy": None, "param": [], "metrics": None}
         for name, value in (
             defaults | {"force": False, "executor": "local", "scheduler": None}
         ).items():

@@ -24,6 +24,8 @@ class Once(argparse.Action):
     """An option that takes one value: giving it twice is an error (not the last one silently
     winning)."""
 
+    namespace: weakref.ref[argparse.Namespace] | None = None  # the namespace last set
+
     def __call__(
         self,
         parser: argparse.ArgumentParser,
@@ -31,7 +33,7 @@ class Once(argparse.Action):
         values: Any,
         option_string: str | None = None,
     ) -> None:
-        if self.__dict__.get("namespace") is not None and self.namespace() is namespace:
+        if self.namespace is not None and self.namespace() is namespace:
             before = getattr(namespace, self.dest)
             parser.error(
                 f"argument {option_string}: given twice ({before}, then {values}); it takes one "

@@ -97,7 +97,7 @@ def finite_number(text: str) -> bool:
         return False
 
 
-def numbers(text: bytes, sep: str, width: int) -> np.ndarray | None:
+def numbers(text: bytes | bytearray, sep: str, width: int) -> np.ndarray | None:
     """The numbers of ``text`` (colons made spaces) in ``width`` columns per line, NaN-padded;
     None when a line has more fields than that (an extra field must neither become pandas'
     index, which shifted a line's label and qid, nor be dropped) or a field is not a number."""

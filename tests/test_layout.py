@@ -1,10 +1,13 @@
 """The layout rules of the code base (STYLE.md; issue "one results store ..."): the import graph
 of the packages has no circle and its arrows point down the layers; modules are at most 300
-lines and functions at most 40 (the argparse builder excepted)."""
+lines and functions at most 40 (the argparse builder excepted); ruff and mypy pass (tox's
+lint and type environments, run here so that CI enforces them)."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,21 @@ def test_module_and_function_sizes() -> None:
                 if length > MAX_FUNCTION and f"{rel}:{node.name}" not in EXEMPT_FUNCTIONS:
                     too_long.append(f"{rel}:{node.name}: {length} lines")
     assert not too_long, "\n".join(too_long)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy", "benchmark", "baselines", "datasets", "strategies"],
+    ],
+    ids=["ruff-check", "ruff-format", "mypy"],
+)
+def test_lint_and_types_are_clean(command: list[str]) -> None:
+    """The house rules tox's lint and type environments state, enforced by the suite CI runs
+    (ruff and mypy are in the test lock)."""
+    done = subprocess.run(
+        [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]

@@ -21,6 +21,7 @@ ties.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -45,11 +46,13 @@ def sorted_lists(ids: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> An
 
 
 def flat(
-    nested: dict[str, dict[str, float]], qids: list[str], codes: dict[str, int]
+    nested: Mapping[str, Mapping[str, float]], qids: list[str], codes: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``nested``'s queries ``qids`` as flat ids, values and offsets (documents in dict order,
     numbered by ``codes``, which it extends)."""
-    ids, values, sizes = [], [], []
+    ids: list[int] = []
+    values: list[float] = []
+    sizes: list[int] = []
     for q in qids:
         docs = nested[q]
         ids += [codes.setdefault(d, len(codes)) for d in docs]
@@ -61,7 +64,9 @@ def flat(
 
 
 def evaluate(
-    qrels: dict[str, dict[str, float]], run: dict[str, dict[str, float]], measures: list[str]
+    qrels: Mapping[str, Mapping[str, float]],
+    run: Mapping[str, Mapping[str, float]],
+    measures: list[str],
 ) -> tuple[list[str], dict[str, np.ndarray]]:
     """Per-query scores of ranx ``measures`` for the queries of ``qrels`` (every one must be in
     ``run``), in ranx's query order: ``(qids, {measure: scores})``."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -68,7 +69,7 @@ def views_of(key: str, cells: list[Cell]) -> Data:
 def figure_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
     """Every figure of the report; one whose inputs and drawing code did not change since it
     was written in ``folder`` is read back, not drawn again (:func:`figures.cached`)."""
-    draws = {
+    draws: dict[str, tuple[Any, tuple[Any, ...]]] = {
         "budget_curve": (plots.draw_curve(data.curve), (data.curve,)),
         "modality_mix": (plots.draw_mix(data.main_mix), (data.main_mix,)),
     }
