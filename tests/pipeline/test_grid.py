@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from benchmark.pipeline import gridfile
+from benchmark.pipeline.prepare import default_data_dir
 
 NAMES = sorted(p.stem for p in gridfile.GRIDS.glob("*.toml"))
 
@@ -16,6 +17,9 @@ def test_the_grid_folder_is_found() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_grid_files_plan(name: str) -> None:
+    text = (gridfile.GRIDS / f"{name}.toml").read_text()
+    if "letor" in text and not default_data_dir().is_dir():  # a clone without shared/ data
+        pytest.skip(f"grid {name} names LETOR data; no data folder at {default_data_dir()}")
     assert gridfile.load_grid(name)
 
 
