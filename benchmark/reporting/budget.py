@@ -17,12 +17,12 @@ from benchmark.reporting.rows import Row
 from benchmark.reporting.text import percent
 
 
-def budget_curve(rows: list[Row], best: Row | None = None) -> pd.DataFrame:
+def budget_curve(rows: list[Row], tests: pd.DataFrame, best: Row | None) -> pd.DataFrame:
     """nDCG@10 per (method, budget): the mean over queries of the seed-averaged per-query value
     with the half-width of its 95 % CI (query and seed variance,
     :func:`benchmark.reporting.significance.interval`); with ``best``, also the difference to
-    it and the half-width of its 95 % CI from the headline test
-    (:func:`benchmark.reporting.significance.two_way`). Label-free rows have budget NaN."""
+    it and the half-width of its 95 % CI, from the leaderboard's ``tests`` against it
+    (:func:`benchmark.reporting.rows.against_best`). Label-free rows have budget NaN."""
     lines = []
     for row in rows:
         mean, half = significance.interval(row.table())
@@ -36,9 +36,9 @@ def budget_curve(rows: list[Row], best: Row | None = None) -> pd.DataFrame:
             "ci95": half,
         }
         if best is not None:
-            estimate = significance.two_way(row.table(), best.table())
-            line["diff"] = estimate.diff
-            line["diff_ci95"] = (estimate.ci_high - estimate.ci_low) / 2
+            test = tests.loc[row.label] if row is not best else None
+            line["diff"] = 0.0 if test is None else test["diff"]
+            line["diff_ci95"] = 0.0 if test is None else (test.ci_high - test.ci_low) / 2
         lines.append(line)
     return pd.DataFrame(lines)
 

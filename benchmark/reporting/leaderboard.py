@@ -54,13 +54,17 @@ def measures_of(board: pd.DataFrame) -> list[str]:
 def build(cells: list[Cell]) -> tuple[pd.DataFrame, str]:
     """The leaderboard frame (one row per config, best nDCG@10 first) and its test caption."""
     rows = group_rows(cells)
+    return of_rows(rows, *against_best(rows))
+
+
+def of_rows(rows: list[Row], tests: pd.DataFrame, best: Row | None) -> tuple[pd.DataFrame, str]:
+    """:func:`build` from rows already grouped and tested (:func:`against_best`)."""
     extra = list(dict.fromkeys(m for r in rows for m in r.measures() if m not in METRICS))
     board = pd.DataFrame([row_record(r, [*METRICS, *extra]) for r in rows])
     if board.empty:
         return board, ""
     board = board.sort_values(f"{MAIN_METRIC}_mean", ascending=False, kind="stable")
     board = board.reset_index(drop=True)
-    tests, best = against_best(rows)
     if best is None:
         for column in TEST_COLUMNS:
             board[column] = np.nan

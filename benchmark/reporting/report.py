@@ -46,9 +46,9 @@ class Data:
 
 def views_of(key: str, cells: list[Cell]) -> Data:
     rows = group_rows(cells)
-    board, tests = leaderboard.build(cells)
     against, best = against_best(rows)
-    curve = budget.budget_curve(rows, best)
+    board, tests = leaderboard.of_rows(rows, against, best)
+    curve = budget.budget_curve(rows, against, best)
     curve["significant"] = curve.row.map(against["significant"]).fillna(False).astype(bool)
     curve["mark"] = curve.row.map(board.set_index("row")["significance"]).fillna("")
     mix = budget.modality_mix(rows)

@@ -16,18 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from benchmark import configure_environment
+from benchmark.reporting.text import p_text as p
 
 EXCERPT = [
     "sft@100%", "smar@100%", "sft-g@100%", "allrank@100%", "smar-z@10%", "smar@10%",
     "lambdamart@100%", "smar@30%", "smar-g@10%", "sft@10%",
 ]  # fmt: skip
 START, END = "<!-- verdict:start -->", "<!-- verdict:end -->"
-
-
-def p(value: float) -> str:
-    from benchmark.reporting.text import p_text
-
-    return p_text(value)
 
 
 def excerpt(board: pd.DataFrame) -> str:

@@ -29,7 +29,7 @@ def test_report_views(swept) -> None:
     rows = group_rows(store.cells(key))
     tests, best = against_best(rows)
     assert best is not None and best.label == "lambdamart@100%"
-    curve = budget.budget_curve(rows, best)
+    curve = budget.budget_curve(rows, tests, best)
     lm = curve[(curve.method == "lambdamart [pages]") & (curve.budget == 1.0)].iloc[0]
     per_query = pd.concat([c.metrics().assign(seed=c.config["seed"]) for c in best.cells])
     main = per_query[per_query.metric == "ndcg_burges@10"]
