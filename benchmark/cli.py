@@ -255,18 +255,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_perf(args: argparse.Namespace) -> int:
-    from benchmark.tools import perf
-
-    return perf.main(args)
-
-
 COMMANDS = {
     "run": cmd_run,
     "list": cmd_list,
     "report": cmd_report,
     "datasets": cmd_datasets,
-    "perf": cmd_perf,
     "prune": cmd_prune,
     "calibrate": cmd_calibrate,
 }

@@ -6,12 +6,12 @@ Every parse error is one line, ``error: <what> (see <command> --help)``, and exi
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 from typing import Any, NoReturn
 
 from benchmark.cli_plan import Once, path_problem, repeated_key
+from benchmark.core.arguments import budget_arg, key_value, names_arg
 
 DEFAULT_DATASET = "synthetic-serp"
 DEFAULT_BUDGETS = [0.1]
@@ -33,51 +33,8 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
-def budget_arg(text: str) -> float:
-    from benchmark.core.annotation import parse_budget
-
-    try:
-        return parse_budget(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def key_value(text: str) -> tuple[str, Any]:
-    key, sep, raw = text.partition("=")
-    if not sep or not key:
-        raise argparse.ArgumentTypeError(f"expected key=value, got {text!r}")
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        value = raw
-    return key, value
-
-
-def names_arg(text: str, kind: str = "reranker", example: str = "lambdamart,smar") -> list[str]:
-    names = [n.strip() for n in text.split(",")]
-    if not all(names):
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated {kind} names such as {example}, got {text!r}"
-        )
-    return names
-
-
 def measures_arg(text: str) -> list[str]:
     return names_arg(text, "measure", "ndcg@10,map@100")
-
-
-PERF_PARTS = ("small", "default-run", "grid", "scale", "mslr", "allrank", "rounds")
-
-
-def perf_parts(text: str) -> list[str]:
-    """``--skip default-run,mslr``: parts of ``perf`` to leave out."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    unknown = [p for p in parts if p not in PERF_PARTS]
-    if unknown or not parts:
-        raise argparse.ArgumentTypeError(
-            f"unknown part {unknown[0] if unknown else text!r}; choose from {', '.join(PERF_PARTS)}"
-        )
-    return parts
 
 
 def add_data_dir(p: argparse.ArgumentParser) -> None:
@@ -238,28 +195,6 @@ def parser() -> argparse.ArgumentParser:
     )
     prune.add_argument(
         "--out", type=Path, default=Path("results"), help="results folder (default: results)"
-    )
-
-    perf = sub.add_parser("perf", help="measure wall time, LambdaMART overhead and peak memory")
-    perf.add_argument("--repeats", type=int, default=5, help="repeats for timing ratios")
-    perf.add_argument(
-        "--skip-default-run", action="store_true", help="skip timing the full default run"
-    )
-    perf.add_argument(
-        "--skip",
-        metavar="A,B",
-        type=perf_parts,
-        default=[],
-        help=f"parts left out: {', '.join(PERF_PARTS)}",
-    )
-    perf.add_argument(
-        "--grid-speedup",
-        metavar="NAME",
-        default="smar-main",
-        help="grid timed with --jobs 1 and --jobs 2 (default: smar-main)",
-    )
-    perf.add_argument(
-        "--out", type=Path, default=Path("results"), help="where perf.json and perf.md go"
     )
     return top
 

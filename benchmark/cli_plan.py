@@ -150,7 +150,7 @@ def check_executor(args: argparse.Namespace) -> None:
 
 
 #: ``--jobs`` unset: local workers when at least this many cells are to compute (issue 19: two
-#: workers break even at about a dozen cells; README, "Measured figures")
+#: workers break even at about a dozen cells; docs/performance.md)
 AUTO_MIN_CELLS = 12
 AUTO_GB_PER_JOB = 2.0  # a worker's peak memory on the default data is under 1 GB
 

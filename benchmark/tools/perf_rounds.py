@@ -1,4 +1,4 @@
-"""The cost of annotating in rounds (``python -m benchmark perf``, issue 14): a multi-round cell
+"""The cost of annotating in rounds (``python -m benchmark.tools.perf``, issue 14): a multi-round cell
 against a one-round cell of the same reranker at the same budget, harness end to end (annotate,
 fit, score, write, evaluate), median of ``repeats`` after one warm-up of each. The goal: a
 multi-round cell costs at most 3x the one-round cell.

@@ -1,4 +1,4 @@
-"""How a cell's cost grows with the data (``python -m benchmark perf``, issue 13).
+"""How a cell's cost grows with the data (``python -m benchmark.tools.perf``, issue 13).
 
 * The cost curve: one cell each of ``lambdamart``, ``sft`` and ``smar`` at 10 % on
   synthetic-serp with ``n_queries`` = 2k, 20k and 200k. Each (reranker, size) runs in a fresh

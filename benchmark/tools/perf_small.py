@@ -1,4 +1,4 @@
-"""The small-run figures of ``python -m benchmark perf`` (issue 19), each in fresh child
+"""The small-run figures of ``python -m benchmark.tools.perf`` (issue 19), each in fresh child
 processes from an empty folder:
 
 * ``small_jobs1_s`` / ``small_jobs2_s``: ``run --rerankers lambdamart,sft,calibrated-fusion

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from benchmark import configure_environment
-from benchmark.cli_parser import budget_arg, key_value
+from benchmark.core.arguments import budget_arg, key_value
 
 if TYPE_CHECKING:
     from benchmark.pipeline.harness import DatasetCache

@@ -1,5 +1,5 @@
 """The cost-curve and MSLR-shaped helpers of ``perf`` (their figures are measured by
-``python -m benchmark perf``, never asserted here): the growth figure, the generated LETOR
+``python -m benchmark.tools.perf``, never asserted here): the growth figure, the generated LETOR
 folder, and one measured child on a tiny version of it."""
 
 from __future__ import annotations
