@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.cli_parser import parser, settle
-from benchmark.cli_plan import data_dir, executor, planned_cells, report_key
+from benchmark.cli_plan import data_dir, executor, planned_cells, report_key, style_of
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
 from benchmark.store import DiskFull, StoreError
@@ -29,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if not summarise(outcome, cells, args.out):
             return INTERRUPTED
-        report_run(store, outcome, cells, args.grid)
+        report_run(store, outcome, cells, args.grid, style_of(args))
     finally:
         report_failures(outcome)
     return 1 if outcome.failures else 0
@@ -75,7 +75,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return cli_calibrate.main(args, compute, summarise, report_failures)
 
 
-def report_run(store: Any, outcome: Any, cells: list[Any], grid_name: str | None) -> None:
+def report_run(
+    store: Any, outcome: Any, cells: list[Any], grid_name: str | None, style: Any = None
+) -> None:
     """The reports of every dataset the run touched (printing this run's rows), and the grid's
     own view."""
     from benchmark.core.catalog import dataset_key
@@ -85,7 +87,7 @@ def report_run(store: Any, outcome: Any, cells: list[Any], grid_name: str | None
     keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
     for key in keys:
         if key in done:
-            write_report(store, key, only=ran)
+            write_report(store, key, only=ran, style=style)
     if grid_name:
         write_grid_report(store, grid_name, keys)
 
@@ -110,10 +112,10 @@ def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
     return True
 
 
-def write_report(store: Any, key: str, only: set[str] | None = None) -> None:
+def write_report(store: Any, key: str, only: set[str] | None = None, style: Any = None) -> None:
     from benchmark.reporting import report
 
-    board, caption, paths = report.write(store, key)
+    board, caption, paths = report.write(store, key, style)
     print_board(board, caption, key, only=only)
     tex = sorted(p.name for p in paths if p.suffix == ".tex")
     print(
@@ -213,10 +215,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
         for key in keys:
             if store.cells(key):
-                write_report(store, key)
+                write_report(store, key, style=style_of(args))
         write_grid_report(store, args.grid, keys)
         return 0
-    write_report(store, report_key(args, store))
+    write_report(store, report_key(args, store), style=style_of(args))
     return 0
 
 

@@ -72,6 +72,33 @@ def add_dataset_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def label_arg(text: str) -> tuple[str, str]:
+    """``name=Display text``: a display name for a row, method or dataset key in LaTeX."""
+    name, sep, shown = text.partition("=")
+    if not sep or not name.strip() or not shown.strip():
+        raise argparse.ArgumentTypeError(f"expected name=Display text, got {text!r}")
+    return name.strip(), shown.strip()
+
+
+def add_latex_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--latex-width",
+        choices=("column", "text"),
+        action=Once,
+        help="width the LaTeX tables fit: column (default) = one column of a two-column page "
+        "(241 pt, acmart sigconf; wider tables become table*), text = a one-column article",
+    )
+    p.add_argument(
+        "--label",
+        type=label_arg,
+        action="append",
+        default=[],
+        metavar="NAME=TEXT",
+        help="display name in the LaTeX tables for a row (smar@10%%), a method or a dataset key; "
+        "repeatable; overrides the grid file's [labels]",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = Parser(
         prog="python -m benchmark",
@@ -160,6 +187,7 @@ def parser() -> argparse.ArgumentParser:
         "recall@100...) or ir_measures/trec_eval names (nDCG@10, P@5, RR, AP, ndcg_cut_10, "
         "P_5, map); a finished cell gets them from its run file, without retraining",
     )
+    add_latex_args(run)
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -187,6 +215,7 @@ def parser() -> argparse.ArgumentParser:
         help="rebuild the reports of every dataset of a grid file and the grid's own view "
         "(its [report] table), instead of one --dataset",
     )
+    add_latex_args(rep)
 
     prune = sub.add_parser(
         "prune",

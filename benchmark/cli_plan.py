@@ -214,3 +214,14 @@ def probe_scheduler(address: str, timeout: float | None = None) -> None:
             f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s "
             f"({str(exc) or 'no reply'}); is it running, and is this its address?"
         ) from None
+
+
+def style_of(args: argparse.Namespace) -> Any:
+    """How ``args`` ask the LaTeX tables to be set: ``--latex-width`` and the display names of
+    the grid file's ``[labels]`` with ``--label`` over them."""
+    from benchmark.pipeline.gridfile import labels
+    from benchmark.reporting.latex import Style
+
+    names = labels(args.grid) if getattr(args, "grid", None) else {}
+    names |= dict(getattr(args, "label", None) or [])
+    return Style(getattr(args, "latex_width", None) or "column", names)

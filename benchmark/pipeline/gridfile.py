@@ -4,7 +4,9 @@ A grid is a TOML table with an optional ``dataset`` (default ``synthetic-serp``)
 (default 3) and ``dataset_params``, and one or more ``[[group]]`` tables, each with
 ``rerankers`` (a list of names, required), ``budgets`` (a list such as ``["10%", "30%"]``) and
 optional ``strategy``, ``references`` (default true), ``seeds``, ``dataset``,
-``dataset_params`` and ``params`` (a table per reranker of the group).
+``dataset_params`` and ``params`` (a table per reranker of the group). Optional top-level
+tables: ``[report]`` (a view across the grid's datasets) and ``[labels]`` (display names for
+the LaTeX tables: ``"smar@10%" = "SMAR (10 %)"``, a method or a dataset key likewise).
 
 Every key is checked (a typo such as ``seed =`` or ``datset_params =`` is an error with a
 suggestion, not silently the default), every value's type too (``rerankers = "lambdamart"``
@@ -60,6 +62,10 @@ TOP: dict[str, tuple[Check, str]] = {
     "dataset_params": (is_table, "a table such as { modal_train_keep = 0.25 }"),
     "group": (lambda v: isinstance(v, list) and all(map(is_table, v)), "[[group]] tables"),
     "report": (is_table, "a [report] table (kind, name, ...: a view across the datasets)"),
+    "labels": (
+        lambda v: is_table(v) and all(map(is_text, v.values())),
+        'a [labels] table of display names such as { "smar@10%" = "SMAR (10 %)" }',
+    ),
 }
 GROUP: dict[str, tuple[Check, str]] = {
     "rerankers": (is_names, 'a list of reranker names such as ["lambdamart", "smar"]'),
@@ -160,6 +166,15 @@ def plan_group(
         references=references,
         data_dir=data_dir,
     )
+
+
+def labels(name: str) -> dict[str, str]:
+    """The display names of a grid file's ``[labels]`` table (row label, method or dataset key
+    -> text for the LaTeX tables), checked."""
+    path = grid_path(name)
+    spec = read(path)
+    check_keys(f"grid {path}", {k: v for k, v in spec.items() if k == "labels"}, TOP)
+    return dict(spec.get("labels", {}))
 
 
 #: The views a grid file's ``[report]`` table can ask for with ``kind`` (default settings):

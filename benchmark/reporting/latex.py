@@ -1,25 +1,34 @@
-"""The one LaTeX writer of the suite: every table it writes (leaderboards, budget tables) is a
-``table`` float made here, that compiles on its own when ``\\input`` into a one-column
-``article`` that loads ``booktabs`` and ``amssymb``, and fits the text width.
+"""The one LaTeX writer of the suite: every table it writes (leaderboards, budget tables, the
+grids' views, the claim tables) is a float made here that compiles on its own, ``\\input`` into
+an ``article`` with ``booktabs``, ``amssymb`` and ``graphicx``, and fits its target width:
 
-* Every cell and header is escaped (:func:`escape`): ``\\ { } # $ % & _ ^ ~ < > |`` and the
-  unicode signs the suite prints (± ▲ ▼ — – − † ×); other non-ASCII text is replaced by its
-  code point rather than break pdflatex.
-* Widths are estimated from Computer Modern's glyph widths at 10 pt (:func:`text_width`, the
-  widths pdflatex reports for cmr10); when a table's natural width exceeds :data:`TEXT_WIDTH`
-  (a one-column article's ``\\textwidth``), its first column becomes a ragged-right paragraph
-  column of the remaining width, and labels break after commas and before ``[``/``{``.
-  ``tests/reporting/test_tex.py`` compiles every table and checks the width with pdflatex.
+* ``column`` (:class:`Style`; ``report --latex-width``, the default): the ``\\columnwidth`` of a
+  two-column page (acmart sigconf's 241 pt; IEEEtran's 252 pt) as a ``table``, or a ``table*``
+  of :data:`TEXT_WIDTH` (it fits a two-column page's ``\\textwidth`` and a one-column article's)
+  when even the narrowest first column leaves no room; ``text``: a one-column article's
+  ``\\textwidth``. ``\\resizebox`` only when even the narrowest first column does not fit.
+* Widths are estimated from cmr10's glyph widths (:func:`text_width`); a table wider than its
+  target gets a ragged-right first column of the remaining width, whose labels break after
+  commas and ``=`` and before ``@``/``[``/``{`` (never narrower than their longest piece).
+* Short captions; the detail (tests, gain, what ± is) in ``%`` comments above the float
+  (:attr:`Table.notes`); display names for rows and datasets (:meth:`Style.name`: a grid
+  file's ``[labels]``, ``report --label``). Every cell is escaped (:func:`escape`; other
+  non-ASCII text becomes its code point rather than break pdflatex).
+  ``tests/reporting/test_tex.py`` compiles every table on both pages and checks the width.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 TEXT_WIDTH = 345.0  # pt: \textwidth of a one-column article at 10 pt
-TABCOLSEP = 3.5  # pt, set in each table (LaTeX's default is 6 pt)
+COLUMN_WIDTH = 241.0  # pt: \columnwidth of acmart sigconf (IEEEtran: 252 pt)
+MIN_FIRST = 62.0  # pt: the narrowest first column before a table goes wide or is resized
+TARGETS = {"column": COLUMN_WIDTH, "text": TEXT_WIDTH}  # --latex-width
+TABCOLSEP = 3.0  # pt, set in each table (LaTeX's default is 6 pt)
 MARKER = "% wholepage-bench table (benchmark/reporting/latex.py)"
 SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -83,8 +92,10 @@ def escape(text: object) -> str:
 
 
 def breakable(label: str) -> str:
-    """An escaped row label that may break after a comma and before ``[`` or ``{``."""
-    text = escape(label).replace(",", r",\allowbreak{}")
+    """An escaped row label that may break after a comma or ``=`` and before ``@``, ``[`` or
+    ``{``."""
+    text = escape(label).replace(",", r",\allowbreak{}").replace("=", r"=\allowbreak{}")
+    text = text.replace("@", r"\allowbreak{}@")
     return text.replace("[", r"\allowbreak{}[").replace(r"\{", r"\allowbreak{}\{")
 
 
@@ -137,11 +148,24 @@ def p_value(p: float) -> tuple[str, float]:
     return f"$<10^{{-{k}}}$", 7.78 + 2.78 + 10.0 + SCRIPT * (7.78 + text_width(str(k)))
 
 
+@dataclass(frozen=True)
+class Style:
+    """How the tables are set: the target width (``column`` or ``text``, :data:`TARGETS`) and
+    display names for row labels, methods and dataset keys (text, escaped when set)."""
+
+    width: str = "column"
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def name(self, text: str) -> str:
+        return self.labels.get(text, text)
+
+
 @dataclass
 class Column:
     header: str  # LaTeX
     width: float  # estimated natural width of its widest cell or header (pt)
     align: str = "r"
+    least: float = 0.0  # pt: the narrowest it can be (its longest unbreakable piece)
 
 
 @dataclass
@@ -151,6 +175,8 @@ class Table:
     caption: str  # LaTeX
     label: str
     rules: list[int] = field(default_factory=list)  # a \midrule before these rows
+    notes: list[str] = field(default_factory=list)  # plain text, as % comments above the float
+    target: str = "text"  # a key of TARGETS: "column" may become a table* of TEXT_WIDTH
 
     def natural_width(self) -> float:
         return sum(c.width for c in self.columns) + 2 * TABCOLSEP * (len(self.columns) - 1)
@@ -159,83 +185,100 @@ class Table:
         """The width the columns but the first take, with the slack for the estimates."""
         return self.natural_width() - self.columns[0].width + SLACK
 
+    def least(self) -> float:
+        """The narrowest first column: :data:`MIN_FIRST`, or its longest unbreakable piece."""
+        return max(MIN_FIRST, self.columns[0].least)
+
+    def wide(self) -> bool:
+        """A ``table*``: a column-width table whose other columns leave no room for its
+        narrowest first column."""
+        return self.target == "column" and self.others() + self.least() > COLUMN_WIDTH
+
+    def width(self) -> float:
+        return TEXT_WIDTH if self.wide() else TARGETS[self.target]
+
     def fits(self) -> bool:
-        """Whether the table at its natural width fits the text width (with the slack)."""
-        return self.natural_width() + SLACK <= TEXT_WIDTH
+        """Whether the table at its natural width fits its width (with the slack)."""
+        return self.natural_width() + SLACK <= self.width()
+
+    def resized(self) -> bool:
+        """The last resort: even the narrowest first column does not fit."""
+        return not self.fits() and self.others() + self.least() > self.width()
 
     def first_width(self) -> float:
         """The first column's width: its natural width, or what the others leave."""
-        if self.fits():
+        if self.fits() or self.resized():
             return self.columns[0].width
-        return TEXT_WIDTH - self.others()
+        return self.width() - self.others()
 
     def spec(self) -> str:
         """The column spec: the first column a paragraph column of the width left by the
-        others when the table would be wider than the text."""
+        others when the table would be wider than its width."""
         rest = "".join(c.align for c in self.columns[1:])
-        if self.fits():
+        if self.fits() or self.resized():
             return f"@{{}}{self.columns[0].align}{rest}@{{}}"
-        return rf"@{{}}p{{\dimexpr\linewidth-{self.others():.0f}pt\relax}}{rest}@{{}}"
+        left = rf"\dimexpr\linewidth-{self.others():.0f}pt\relax"
+        return rf"@{{}}p{{{left}}}{rest}@{{}}"
+
+
+def comments(notes: list[str]) -> list[str]:
+    """``notes`` as LaTeX comment lines of at most 96 characters."""
+    out = []
+    for note in notes:
+        out += ["% " + line for line in textwrap.wrap(note, 94)]
+    return out
 
 
 def render(table: Table) -> str:
-    """The table as a complete ``table`` float (caption above, label, booktabs rules)."""
-    ragged = not table.fits()
+    """The table as a complete float (``table`` or ``table*``; caption above, label, booktabs
+    rules), after its notes as comments."""
+    env = "table*" if table.wide() else "table"
+    box = (r"\resizebox{\linewidth}{!}{", "}") if table.resized() else ("", "")
     lines = [
         MARKER,
-        r"% needs \usepackage{booktabs,amssymb}",
-        r"\begin{table}[tbp]",
+        r"% needs \usepackage{booktabs,amssymb,graphicx}",
+        *comments(table.notes),
+        rf"\begin{{{env}}}[tbp]",
         r"\centering",
         rf"\setlength{{\tabcolsep}}{{{TABCOLSEP:g}pt}}",
         rf"\caption{{{table.caption}}}",
         rf"\label{{{table.label}}}",
-        rf"\begin{{tabular}}{{{table.spec()}}}",
+        box[0] + rf"\begin{{tabular}}{{{table.spec()}}}",
         r"\toprule",
         " & ".join(c.header for c in table.columns) + r" \\",
         r"\midrule",
     ]
+    ragged = r"\raggedright\hangindent=1em " if "p{" in table.spec() else ""
     for i, row in enumerate(table.rows):
         if i in table.rules:
             lines.append(r"\midrule")
-        first = (r"\raggedright\hangindent=1em " if ragged else "") + row[0]
-        lines.append(" & ".join([first, *row[1:]]) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}", ""]
+        lines.append(" & ".join([ragged + row[0], *row[1:]]) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}" + box[1], rf"\end{{{env}}}", ""]
     return "\n".join(lines)
+
+
+def pieces(label: str) -> list[str]:
+    """The pieces a row label breaks into (:func:`breakable`)."""
+    return re.split(r"(?<=[,=])|(?=[@\[{])", label)
+
+
+def least(labels: list[str], header: str = "") -> float:
+    """The narrowest a first column of ``labels`` can be: its longest piece (after the
+    continuation lines' indent but the first), or its header."""
+    widest = 0.0
+    for label in labels:
+        first, *rest = pieces(label)
+        widest = max(widest, text_width(first), *(text_width(p) + HANG for p in rest))
+    return max(widest, text_width(header)) + 1.0
 
 
 def lines(label: str, width: float) -> int:
     """How many lines a row label takes in a first column ``width`` pt wide (it breaks after
-    commas and before ``[`` and ``{``; continuation lines are indented 1 em)."""
+    commas and ``=`` and before ``@``, ``[`` and ``{``; continuation lines are indented 1 em)."""
     count, used = 1, 0.0
-    for piece in re.split(r"(?<=,)|(?=[\[{])", label):
+    for piece in pieces(label):
         w = text_width(piece)
         if used and used + w > width:
             count, used = count + 1, HANG
         used += w
     return count
-
-
-def chunks(heights: list[int], limit: int) -> list[range]:
-    """Consecutive row ranges of at most ``limit`` lines each (``heights``: lines per row),
-    as few and as even as possible: a table per page."""
-    if not heights:
-        return []
-    total = sum(heights)
-    wanted = max(1, -(-total // limit))
-    for target in range(max(max(heights), -(-total // wanted)), limit + 1):
-        parts = greedy(heights, target)
-        if len(parts) <= wanted:
-            return parts
-    return greedy(heights, max(limit, max(heights)))
-
-
-def greedy(heights: list[int], target: int) -> list[range]:
-    """Rows filled into parts of at most ``target`` lines, in order."""
-    parts, start, used = [], 0, 0
-    for i, h in enumerate(heights):
-        if used and used + h > target:
-            parts.append(range(start, i))
-            start, used = i, 0
-        used += h
-    parts.append(range(start, len(heights)))
-    return parts

@@ -131,7 +131,9 @@ def markdown(board: pd.DataFrame, title: str, caption: str) -> str:
     return "\n".join([f"# {title}", "", head, rule, *body, "", notes(board), caption, ""])
 
 
-def files(out: Path, key: str, board: pd.DataFrame, caption: str) -> dict[Path, str]:
+def files(
+    out: Path, key: str, board: pd.DataFrame, caption: str, style: tables.Style | None = None
+) -> dict[Path, str]:
     """The leaderboard files of dataset ``key`` under ``out`` (to be published together):
     ``<key>.md`` and ``<key>.csv`` with every row and measure, ``<key>.tex`` (the main
     table) and ``<key>-ablation.tex`` (the other rows; long tables in several parts)."""
@@ -140,7 +142,7 @@ def files(out: Path, key: str, board: pd.DataFrame, caption: str) -> dict[Path, 
         folder / f"{key}.md": markdown(board, f"Leaderboard: {key}", caption),
         folder / f"{key}.csv": board.to_csv(index=False),
     }
-    texts = tables.leaderboard_tables(board, key, caption)
+    texts = tables.leaderboard_tables(board, key, caption, style)
     return written | {folder / f"{key}{suffix}.tex": text for suffix, text in texts.items()}
 
 

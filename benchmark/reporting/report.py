@@ -100,7 +100,7 @@ def figure_notes(data: Data) -> dict[str, str]:
     }
 
 
-def table_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
+def table_files(folder: Path, data: Data, style: tables.Style) -> dict[Path, bytes | str]:
     """The budget table (Markdown, LaTeX) and the annotation saving (Markdown)."""
     table = budget.budget_table(data.curve)
     saving = budget.saving_table(data.saving)
@@ -111,7 +111,7 @@ def table_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
         folder / "saving.md": (saving.to_markdown(index=False) if len(saving) else "no "
         "fully-annotated reference") + f"\n\n{data.saving_caption}\n",
     }  # fmt: skip
-    for suffix, text in tables.budget_tables(data.curve, data.key, data.tests).items():
+    for suffix, text in tables.budget_tables(data.curve, data.key, data.tests, style).items():
         files[folder / f"budget{suffix}.tex"] = text
     return files
 
@@ -133,14 +133,20 @@ def page(folder: Path, data: Data, prov: provenance.Provenance, written: list[Pa
     return html.page(views, prov, folder, written)
 
 
-def write(store: Store, key: str) -> tuple[pd.DataFrame, str, list[Path]]:
-    """Write every view of dataset ``key``: returns the leaderboard, its caption and the written
+def write(
+    store: Store, key: str, style: tables.Style | None = None
+) -> tuple[pd.DataFrame, str, list[Path]]:
+    """Write every view of dataset ``key`` (its LaTeX tables set in ``style``, by default at a
+    two-column page's column width): returns the leaderboard, its caption and the written
     paths (index.html last)."""
+    style = style or tables.Style()
     cells = require(store, key)
     data = views_of(key, cells)
     folder = store.out / "reports" / key
-    files: dict[Path, bytes | str] = dict(leaderboard.files(store.out, key, data.board, data.tests))
-    files |= figure_files(folder, data) | table_files(folder, data)
+    files: dict[Path, bytes | str] = dict(
+        leaderboard.files(store.out, key, data.board, data.tests, style)
+    )
+    files |= figure_files(folder, data) | table_files(folder, data, style)
     index = folder / "index.html"
     prov = provenance.collect(cells, store.pack(key).dataset())
     shown = [p for p in files if not p.name.startswith(".")]  # not the figures' stamps

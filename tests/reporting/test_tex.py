@@ -1,7 +1,11 @@
-"""Every LaTeX table the suite writes compiles on its own, ``\\input`` into a one-column
-``article`` with ``booktabs`` and ``amssymb``, and fits the text width: the tables of a tiny
-run, and every committed ``results/leaderboards/*.tex`` and ``results/reports/*/*.tex``.
-Needs pdflatex (Debian: ``apt-get install --no-install-recommends texlive-latex-base
+"""Every LaTeX table the suite writes compiles on its own, ``\\input`` into an ``article`` with
+``booktabs``, ``amssymb`` and ``graphicx``, and fits: the default (``--latex-width column``) on
+a two-column page whose ``\\columnwidth`` is acmart sigconf's 241 pt (``\\documentclass[twocolumn]
+{article}`` with ``geometry``'s textwidth 506 pt and columnsep 24 pt: the IEEEtran and acmart
+classes are not in Debian's texlive-latex-* packages) and in a one-column article;
+``--latex-width text`` in a one-column article. The tables of a tiny run, every committed
+``results/**/*.tex``, and the tables ``report`` writes from every committed leaderboard at both
+widths. Needs pdflatex (Debian: ``apt-get install --no-install-recommends texlive-latex-base
 texlive-latex-recommended``); skipped with a loud reason without it."""
 
 from __future__ import annotations
@@ -16,20 +20,25 @@ import pandas as pd
 import pytest
 
 from benchmark.reporting import latex, report, tables
+from benchmark.reporting.latex import Style
 from tests.reporting.conftest import ROOT
 
 PDFLATEX = shutil.which("pdflatex")
 TOLERANCE = 1.0  # pt of overfull box allowed
-DOCUMENT = r"""\documentclass{article}
-\usepackage{booktabs,amssymb}
-\tracinglostchars=2
-\begin{document}
-\input{table}
-\end{document}
-"""
+PAGES = {
+    "one-column": r"\documentclass{article}",
+    "two-column": r"\documentclass[twocolumn]{article}"
+    "\n\\usepackage[textwidth=506pt,columnsep=24pt]{geometry}",
+}
+PREAMBLE = "\n\\usepackage{booktabs,amssymb,graphicx}\n\\tracinglostchars=2\n\\begin{document}\n"
 COMMITTED = sorted(
-    [*ROOT.glob("results/leaderboards/*.tex"), *ROOT.glob("results/reports/*/*.tex")]
+    [
+        *ROOT.glob("results/leaderboards/*.tex"),
+        *ROOT.glob("results/reports/*/*.tex"),
+        *ROOT.glob("results/*.tex"),
+    ]
 )
+BOARDS = sorted(ROOT.glob("results/leaderboards/*.csv"))
 needs_tex = pytest.mark.skipif(
     PDFLATEX is None,
     reason="SKIPPED LOUDLY: pdflatex is not installed, so no generated .tex file was compiled "
@@ -37,51 +46,83 @@ needs_tex = pytest.mark.skipif(
 )
 
 
-def compile_table(source: Path, work: Path) -> list[str]:
-    """Compile ``source`` in a one-column article; the problems pdflatex reports."""
-    work.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, work / "table.tex")
-    (work / "doc.tex").write_text(DOCUMENT)
-    done = subprocess.run(
-        [str(PDFLATEX), "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    log = (work / "doc.log").read_text(errors="replace") if (work / "doc.log").exists() else ""
+def problems_of(log: str) -> list[str]:
     problems = [line for line in log.splitlines() if line.startswith("! ")]
     for amount in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide\)", log):
         if float(amount) > TOLERANCE:
             problems.append(f"Overfull \\hbox ({amount}pt too wide)")
     problems += re.findall(r"Float too large for page.*", log)
     problems += re.findall(r"Missing character: .*", log)
-    if done.returncode != 0 and not problems:
-        problems.append(f"pdflatex exit {done.returncode}: {done.stdout[-500:]}")
     return problems
 
 
+def compile_tables(texts: dict[str, str], work: Path, page: str = "one-column") -> dict[str, list]:
+    """Compile the tables ``texts`` (name -> LaTeX) in one document on ``page``, each on its own
+    page; the problems pdflatex reports, by table (only the tables that have some)."""
+    work.mkdir(parents=True, exist_ok=True)
+    body = []
+    for i, (name, text) in enumerate(texts.items()):
+        (work / f"t{i}.tex").write_text(text)
+        body.append(f"\\typeout{{@@table {name}}}\n\\input{{t{i}}}\n\\clearpage")
+    (work / "doc.tex").write_text(PAGES[page] + PREAMBLE + "\n".join(body) + "\n\\end{document}\n")
+    done = subprocess.run(
+        [str(PDFLATEX), "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=work, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    log = (work / "doc.log").read_text(errors="replace") if (work / "doc.log").exists() else ""
+    out: dict[str, list] = {}
+    for part in re.split(r"^@@table ", log, flags=re.M)[1:]:
+        name, _, rest = part.partition("\n")
+        if problems_of(rest):
+            out[name] = problems_of(rest)
+    if done.returncode != 0 and not out:
+        out["(document)"] = [f"pdflatex exit {done.returncode}: {done.stdout[-500:]}"]
+    return out
+
+
+def compile_table(source: Path, work: Path, page: str = "one-column") -> list[str]:
+    """Compile ``source`` alone on ``page``; the problems pdflatex reports."""
+    found = compile_tables({source.name: source.read_text()}, work, page)
+    return [p for problems in found.values() for p in problems]
+
+
 @needs_tex
-def test_generated_tables_compile_and_fit(swept, tmp_path: Path) -> None:
+@pytest.mark.parametrize("width", ["column", "text"])
+def test_generated_tables_compile_and_fit(swept, tmp_path: Path, width: str) -> None:
     store, key = swept
-    _, _, paths = report.write(store, key)
+    _, _, paths = report.write(store, key, Style(width))
     sources = [p for p in paths if p.suffix == ".tex"]
     assert {p.name for p in sources} >= {f"{key}.tex", "budget.tex"}
-    for source in sources:
-        problems = compile_table(source, tmp_path / source.stem)
-        assert not problems, f"{source.name}: {problems}"
+    texts = {p.name: p.read_text() for p in sources}
+    pages = ["one-column", "two-column"] if width == "column" else ["one-column"]
+    for page in pages:
+        assert not compile_tables(texts, tmp_path / page, page), page
+    if width == "column":  # the main table is a one-column float at this size
+        assert "\\begin{table}[" in texts[f"{key}.tex"]
 
 
 @needs_tex
-@pytest.mark.parametrize("source", COMMITTED, ids=lambda p: str(p.relative_to(ROOT)))
-def test_committed_tables_compile_and_fit(source: Path, tmp_path: Path) -> None:
-    if not source.read_text().startswith(latex.MARKER):
-        pytest.skip(
-            f"SKIPPED LOUDLY: {source.relative_to(ROOT)} predates the LaTeX writer "
-            "(benchmark/reporting/latex.py); regenerate it with python -m benchmark report"
-        )
-    problems = compile_table(source, tmp_path)
-    assert not problems, f"{source.name}: {problems}"
+@pytest.mark.parametrize("page", ["one-column", "two-column"])
+def test_committed_tables_compile_and_fit(tmp_path: Path, page: str) -> None:
+    stale = [p for p in COMMITTED if not p.read_text().startswith(latex.MARKER)]
+    assert not stale, f"regenerate with python -m benchmark.tools.reproduce: {stale}"
+    texts = {str(p.relative_to(ROOT)): p.read_text() for p in COMMITTED}
+    assert not compile_tables(texts, tmp_path, page)
+
+
+@needs_tex
+@pytest.mark.parametrize("width", ["column", "text"])
+def test_every_committed_leaderboard_fits_at_both_widths(tmp_path: Path, width: str) -> None:
+    """``report --latex-width column|text`` on the committed results: every leaderboard table
+    (from the committed CSVs, which hold every column the tables show)."""
+    texts = {}
+    for csv in BOARDS:
+        board = pd.read_csv(csv)
+        for suffix, text in tables.leaderboard_tables(board, csv.stem, "t.", Style(width)).items():
+            texts[f"{csv.stem}{suffix}"] = text
+    assert len(texts) >= len(BOARDS)
+    page = "two-column" if width == "column" else "one-column"
+    assert not compile_tables(texts, tmp_path, page)
 
 
 MAIN = [
@@ -112,7 +153,8 @@ def long_board() -> pd.DataFrame:
     board = pd.DataFrame({"row": labels, "main": [lab in MAIN for lab in labels]})
     board["reference"] = board.row.str.endswith("@100%")
     board["units"] = rng.integers(0, 23388, len(board)).astype(float)
-    for metric in tables.COLUMNS:
+    board["seeds"] = rng.choice([1, 3, 5], len(board))
+    for metric in tables.COLUMNS["text"]:
         board[f"{metric}_mean"] = np.sort(rng.uniform(0.5, 0.99, len(board)))[::-1]
         board[f"{metric}_std"] = rng.uniform(0, 0.05, len(board))
     board["p_holm"] = [np.nan, 0.24, 7.4e-05, 0.0, 3e-270, *rng.uniform(0, 1, len(board) - 5)]
@@ -141,22 +183,63 @@ def test_long_tables_split_escape_and_label() -> None:
     for text in texts.values():
         rows = [line for line in text.splitlines() if line.endswith(r"\\")][1:]
         assert len(rows) <= tables.MAX_LINES
-        assert r"\mathbf" in text and "std over seeds" in text and "exponential gain" in text
+        assert "std over" in text and "exponential gain" in text
         assert "\\caption{" in text and "alpha = 0.05" in text
     main = texts[""]
-    assert r"smar@10\%" in main and "[top-p]" not in main and "$<10^{-300}$" in main
+    assert r"smar\allowbreak{}@10\%" in main and "[top-p]" not in main and "$<10^{-300}$" in main
+    assert r"\mathbf" in main and r"\mathbf" in texts["-ablation"]  # best of the whole table
     odd = r"odd\#\$\%\&\_\textasciicircum{}\textasciitilde{}\textbackslash{}\allowbreak{}\{\}"
     assert odd in texts["-ablation"] + texts["-ablation-2"]
     budget = tables.budget_tables(long_curve(), "syn_key-1", "the test.")
-    assert len(budget) >= 2 and "95~\\% confidence interval" in budget[""]
+    assert len(budget) >= 2 and "95 % confidence interval" in budget[""]
+    assert r"$\pm$ 95~\% CI" in budget[""]
+
+
+def test_seeds_column_and_display_names() -> None:
+    """Rows with different seeds get an ``n`` column; equal seeds are said in the caption;
+    display names replace row labels and the dataset key."""
+    board = long_board()
+    style = Style("column", {"smar@10%": "SMAR (10 %)", "syn_key-1": "Synthetic SERP"})
+    main = tables.leaderboard_tables(board, "syn_key-1", "t.", style)[""]
+    assert "& $n$ &" in main and "over $n$ seeds" in main
+    assert r"SMAR (10 \%)" in main and "on Synthetic SERP" in main and r"{}@10\% &" not in main
+    same = tables.leaderboard_tables(board.assign(seeds=5), "k", "t.", style)[""]
+    assert "& $n$ &" not in same and "over 5 seeds" in same
 
 
 @needs_tex
-def test_long_tables_compile_and_fit(tmp_path: Path) -> None:
-    texts = tables.leaderboard_tables(long_board(), "syn_key-1", "the test; alpha = 0.05.")
-    texts |= {f"budget{k}": v for k, v in tables.budget_tables(long_curve(), "k", "t.").items()}
-    for name, text in texts.items():
-        source = tmp_path / f"table{name}.tex"
-        source.write_text(text)
-        problems = compile_table(source, tmp_path / f"work{name}")
-        assert not problems, f"{name}: {problems}"
+@pytest.mark.parametrize("width", ["column", "text"])
+def test_long_tables_compile_and_fit(tmp_path: Path, width: str) -> None:
+    style = Style(width)
+    texts = tables.leaderboard_tables(long_board(), "syn_key-1", "the test; alpha = 0.05.", style)
+    budget = tables.budget_tables(long_curve(), "k", "t.", style)
+    texts |= {f"budget{k}": v for k, v in budget.items()}
+    for page in ["one-column", "two-column"] if width == "column" else ["one-column"]:
+        assert not compile_tables(texts, tmp_path / page, page)
+
+
+def test_latex_options_of_the_command_line(tmp_path: Path, capsys) -> None:
+    """``--latex-width`` and ``--label`` over a grid file's ``[labels]``; bad ones: one line."""
+    from benchmark import cli
+    from benchmark.cli_parser import parser
+    from benchmark.cli_plan import style_of
+
+    grid = tmp_path / "g.toml"
+    grid.write_text(
+        '[labels]\n"sft@100%" = "SFT (all labels)"\n"smar@10%" = "SMAR"\n'
+        '[[group]]\nrerankers = ["sft"]\nbudgets = ["10%"]\n'
+    )
+    args = parser().parse_args(
+        ["report", "--grid", str(grid), "--label", "smar@10%=SMAR, 10 %", "--latex-width", "text"]
+    )
+    style = style_of(args)
+    assert style.width == "text"
+    assert style.labels == {"sft@100%": "SFT (all labels)", "smar@10%": "SMAR, 10 %"}
+    assert style_of(parser().parse_args(["report"])) == Style("column", {})
+    assert cli.main(["report", "--label", "smar@10%"]) == 2
+    assert cli.main(["report", "--latex-width", "page"]) == 2
+    grid.write_text('labels = { "sft@100%" = 3 }\n[[group]]\nrerankers = ["sft"]\n')
+    assert cli.main(["report", "--grid", str(grid), "--out", str(tmp_path)]) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines() if line]
+    assert len(errors) == 3 and all(e.startswith("error: ") for e in errors), errors
+    assert "[labels] table of display names" in errors[-1]
