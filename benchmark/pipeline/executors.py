@@ -111,8 +111,8 @@ def error(exc: BaseException) -> str:
     if "deserializ" in text.lower():  # the scheduler or a worker cannot import the project
         text = (
             "the Dask scheduler or a worker could not unpickle the task; start both with "
-            "PYTHONPATH=<this project's root> and the same lock installed (README, "
-            f"'Running on a cluster'); Dask said: {text[:200]}"
+            "PYTHONPATH=<this project's root> and the same lock installed (docs/usage.md, "
+            f"'Running on every core, or on a cluster'); Dask said: {text[:200]}"
         )
     return f"{type(exc).__name__}: {text}"
 

@@ -1,8 +1,7 @@
-"""README's leaderboard excerpt and verdict on SMAR's claim, generated from the committed results.
+"""README's verdict on SMAR's claim, generated from the committed results.
 
 ``python -m benchmark.tools.verdict [--out results]`` prints the block README.md holds between
-``<!-- verdict:start -->`` and ``<!-- verdict:end -->``: an excerpt of the default data's
-leaderboard (``leaderboards/synthetic-serp.csv``) and a paragraph whose every number comes from
+``<!-- verdict:start -->`` and ``<!-- verdict:end -->``: a paragraph whose every number comes from
 the comparison tables (:mod:`benchmark.tools.results_tables`, the first one) and the premise
 map's view (``reports/premise-map/table.csv``). tests/tools/test_verdict.py fails when the
 README's block differs from this command's output.
@@ -18,31 +17,7 @@ import pandas as pd
 from benchmark import configure_environment
 from benchmark.reporting.text import p_text as p
 
-EXCERPT = [
-    "sft@100%", "smar@100%", "sft-g@100%", "allrank@100%", "smar-z@10%", "smar@10%",
-    "lambdamart@100%", "smar@30%", "smar-g@10%", "sft@10%",
-]  # fmt: skip
 START, END = "<!-- verdict:start -->", "<!-- verdict:end -->"
-
-
-def excerpt(board: pd.DataFrame) -> str:
-    rows = board.set_index("row").loc[[r for r in EXCERPT if r in set(board.row)]]
-    head = (
-        "| reranker@budget | nDCG@10 | seeds | − sft@100% [95 % CI] | p (Holm) | p queries (Holm) |"
-    )
-    lines = [head, "|---|---|---|---|---|---|"]
-    for label, r in rows.iterrows():
-        ref = " (ref)" if r.reference else ""
-        diff = (
-            "—" if pd.isna(r["diff"]) else f"{r['diff']:+.4f} [{r.ci_low:+.4f}, {r.ci_high:+.4f}]"
-        )
-        mark = r.significance if isinstance(r.significance, str) else ""
-        mean = f"{r['ndcg_burges@10_mean']:.4f} ± {r['ndcg_burges@10_std']:.4f} {mark}"
-        lines.append(
-            f"| {label}{ref} | {mean.strip()} | {r.seeds} | {diff} | {p(r.p_holm)} "
-            f"| {p(r.p_queries_holm)} |"
-        )
-    return "\n".join(lines)
 
 
 def claim_line(frame: pd.DataFrame, a: str, b: str) -> pd.Series:
@@ -90,15 +65,8 @@ def block(out: Path) -> str:
 
     key, pairs = next(iter(TABLES.values()))
     claims = compare(out, key, pairs)
-    board = pd.read_csv(out / "leaderboards" / "synthetic-serp.csv")
     premise = pd.read_csv(out / "reports" / "premise-map" / "table.csv")
-    caption = (
-        "nDCG@10 (exponential gain), mean ± std over seeds; − sft@100%: the difference with its "
-        "95 % CI; p (Holm): the headline two-way (query x seed) test, Holm over the "
-        f"{len(board) - 1} other rows; p queries: ranx's query-only paired t-test on "
-        "seed-averaged values (the old column); ▼ significantly worse."
-    )
-    return "\n\n".join([START, excerpt(board), caption, paragraph(claims, premise), END])
+    return "\n\n".join([START, paragraph(claims, premise), END])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""README's leaderboard excerpt and verdict are the output of `python -m benchmark.tools.verdict`
+"""README's verdict is the output of `python -m benchmark.tools.verdict`
 on the committed results: no number in it is copied by hand."""
 
 from __future__ import annotations
