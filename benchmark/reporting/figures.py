@@ -18,7 +18,7 @@ from typing import Any
 
 WIDTHS = {"column": 3.3, "full": 7.0}  # inches: one column of a two-column paper, full width
 FORMATS = ("png", "pdf", "svg")
-PNG_DPI = 200
+PNG_DPI = 150  # modest: the committed reports keep their PNGs in git
 RC = {
     "font.size": 8,
     "axes.titlesize": 8,
@@ -40,20 +40,27 @@ METADATA: dict[str, dict[str, Any]] = {
     "pdf": {"CreationDate": None, "ModDate": None},
     "svg": {"Date": None},
 }
-#: Okabe-Ito's colour-blind-safe colours and three of Tol's; no greys (the label-free lines)
+#: Okabe-Ito's colour-blind-safe colours, then Tol's muted ones; no greys (the label-free lines)
 COLOURS = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#332288",
-    "#882255", "#44AA99", "#999933",
+    "#882255", "#44AA99", "#999933", "#AA4499", "#117733",
 )  # fmt: skip
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "p", "h", "*")
+DASHES = ("-", (0, (5, 1.5)))  # the second round of colours is dashed
 LABEL_FREE = (("0.35", (0, (4, 2))), ("0.5", (0, (1, 1.5))), ("0.65", (0, (6, 2, 1, 2))))
 
 
-def styles(methods: list[str]) -> dict[str, dict[str, str]]:
-    """A distinct colour + marker per method (10 colours and 9 markers: 90 distinct pairs),
-    the same in every figure of a report (methods sorted by name)."""
+def styles(methods: list[str]) -> dict[str, dict[str, Any]]:
+    """A distinct colour, marker and line per method, the same in every figure of a report
+    (methods sorted by name): 12 colours and 12 markers; methods 13-24 take the colours again,
+    dashed and with other markers (24 distinct series), then the cycle repeats."""
+    n = len(COLOURS)
     return {
-        m: {"color": COLOURS[i % len(COLOURS)], "marker": MARKERS[i % len(MARKERS)]}
+        m: {
+            "color": COLOURS[i % n],
+            "marker": MARKERS[(i + 5 * (i // n)) % len(MARKERS)],
+            "linestyle": DASHES[(i // n) % len(DASHES)],
+        }
         for i, m in enumerate(sorted(methods))
     }
 

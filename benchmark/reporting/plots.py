@@ -10,6 +10,10 @@
   and the tests agree.
 * ``modality_mix``: the modality shares of the top 10 of the ideal page and of the main rows,
   stacked bars, the legend right above them.
+
+Every legend sits below the axes, in as many columns as the width holds (one per 3.3 in), and
+the figure grows by its height, so no entry is ever cut; the series take distinct colours,
+markers and lines (:func:`benchmark.reporting.figures.styles`: 24 distinct).
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ import pandas as pd
 
 from benchmark.reporting.figures import label_free_style, styles
 
-WIDE = 5.0  # inches from which a figure's legend goes right of the axes, not below
 LABEL_CHARS = 38  # legend labels wrap here (8 pt text next to a handle in a 3.3 in figure)
+COLUMN_IN = 3.3  # inches of figure width per legend column
+LINE_IN = 0.135  # inches per legend line (8 pt text and its spacing)
 MAX_LEGEND = 12  # method entries above which one-budget methods are left to the tables
-DODGE = 0.012  # log10 units between the methods' error bars at one budget
+DODGE = 0.03  # log10 units spanned by all methods' error bars at one budget (+-3.5 %)
 MODALITY_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 
 
@@ -51,21 +56,36 @@ def budget_axis(ax: Any, budgets: np.ndarray) -> None:
     ax.set_xlabel("annotation budget (log scale)")
 
 
+def columns(width: float) -> int:
+    return max(1, int(width // COLUMN_IN))
+
+
 def figure(plt: Any, width: float, labels: list[str], axes_height: float) -> tuple[Any, Any]:
-    """A figure whose legend (``labels``, wrapped) sits below the axes at one-column width and
-    right of them at full width."""
-    rows = sum(len(textwrap.wrap(t, LABEL_CHARS)) for t in labels) if width < WIDE else 0
-    fig, ax = plt.subplots(figsize=(width, axes_height + 0.15 * rows), layout="constrained")
+    """A figure whose legend (``labels``, wrapped) sits below the axes, the figure as much
+    taller as the legend's lines need."""
+    lines = [len(textwrap.wrap(t, LABEL_CHARS)) for t in labels]
+    ncol = columns(width)
+    per = -(-len(lines) // ncol)  # entries per legend column (matplotlib fills column-wise)
+    rows = max((sum(lines[i : i + per]) for i in range(0, len(lines), per)), default=0)
+    height = axes_height + LINE_IN * rows + 0.1
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return fig, ax
 
 
 def legend(fig: Any, ax: Any, width: float) -> None:
-    """One legend entry per line, long labels wrapped: below the axes at one-column width,
-    right of them at full width."""
+    """The legend below the axes, long labels wrapped, in :func:`columns` columns."""
     handles, labels = ax.get_legend_handles_labels()
     labels = [textwrap.fill(t, LABEL_CHARS, subsequent_indent="  ") for t in labels]
-    where = "outside lower center" if width < WIDE else "outside right upper"
-    fig.legend(handles, labels, loc=where, frameon=False, handlelength=2.2)
+    fig.legend(
+        handles, labels, loc="outside lower center", ncol=columns(width), frameon=False,
+        handlelength=2.2, alignment="left",
+    )  # fmt: skip
+
+
+def dodge(i: int, n: int) -> float:
+    """The factor that moves method ``i`` of ``n`` off its budget on the log axis: all of
+    them within :data:`DODGE` log10 units around it (the 100 % point stays near 100 %)."""
+    return float(10 ** (DODGE * (i / (n - 1) - 0.5))) if n > 1 else 1.0
 
 
 def draw_curve(curve: pd.DataFrame) -> Callable[[Any, float], Any]:
@@ -76,8 +96,8 @@ def draw_curve(curve: pd.DataFrame) -> Callable[[Any, float], Any]:
         labels = [*points.method.unique(), *(f"{m} (label-free)" for m in label_free.method)]
         fig, ax = figure(plt, width, labels, 2.4)
         for method, g in points.groupby("method", sort=True):
-            line = "-" if len(g) > 1 else "none"
-            ax.plot(g.budget * 100, g["mean"], linestyle=line, label=method, **style[method])
+            s = style[method] | ({} if len(g) > 1 else {"linestyle": "none"})
+            ax.plot(g.budget * 100, g["mean"], label=method, **s)
         for i, r in enumerate(label_free.itertuples()):
             ax.axhline(r.mean, label=f"{r.method} (label-free)", **label_free_style(i))
         budget_axis(ax, points.budget.to_numpy())
@@ -101,10 +121,10 @@ def draw_diff(curve: pd.DataFrame, best: str) -> Callable[[Any, float], Any]:
         ax.axhline(0, color="black", linewidth=0.8, label=f"best reference: {best}")
         for i, method in enumerate(methods):
             g = points[points.method == method]
-            x = g.budget * 100 * 10 ** (DODGE * (i - (len(methods) - 1) / 2))
-            s = style[method]
+            x = g.budget * 100 * dodge(i, len(methods))
+            s = style[method] | ({} if len(g) > 1 else {"linestyle": "none"})
             ax.errorbar(x, g["diff"], yerr=g.diff_ci95, capsize=2, elinewidth=0.8, label=method,
-                        linestyle="-" if len(g) > 1 else "none", **s)  # fmt: skip
+                        **s)  # fmt: skip
             weak = ~g.significant.to_numpy(dtype=bool)
             ax.plot(x[weak], g["diff"][weak], linestyle="none", marker=s["marker"], zorder=4,
                     markerfacecolor="white", markeredgecolor=s["color"])  # fmt: skip

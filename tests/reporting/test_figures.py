@@ -84,3 +84,41 @@ def test_paired_difference_markers_follow_the_test(data) -> None:
     points, _, _ = plots.curve_parts(data.curve)
     assert hollow == int((~points.significant).sum())
     assert set(data.curve.columns) >= {"diff", "diff_ci95", "significant"}
+
+
+def crowded_curve(n: int = 24):
+    """``n`` methods at 10/30/100 %, long names: the legend that used to be cut."""
+    import pandas as pd
+
+    lines = [
+        {"row": f"m{i}@{b}", "main": i < 4, "method": f"smar-variant-{i} [calibration-anchors]",
+         "budget": b, "mean": 0.8 + i / 500, "ci95": 0.01, "diff": -0.01 * i,
+         "diff_ci95": 0.005, "significant": i % 2 == 0, "queries": 100}
+        for i in range(n) for b in (0.1, 0.3, 1.0)
+    ]  # fmt: skip
+    return pd.DataFrame(lines)
+
+
+def test_legends_are_never_cut_and_100_percent_stays_at_100() -> None:
+    """24 series: every legend entry inside the figure at both widths, each series its own
+    colour, marker and line; the points at 100 % within 4 % of 100 on the log axis."""
+    curve = crowded_curve()
+    plt = figures.pyplot()
+    for draw in (plots.draw_curve(curve), plots.draw_diff(curve, "ref@100%")):
+        for width in figures.WIDTHS.values():
+            with plt.rc_context(figures.RC):
+                fig = draw(plt, width)
+                fig.canvas.draw()
+                renderer = fig.canvas.get_renderer()
+                (legend,) = fig.legends
+                entries = [t for t in legend.get_texts() if t.get_text()]
+                box = legend.get_window_extent(renderer).transformed(fig.dpi_scale_trans.inverted())
+                size = fig.get_size_inches()
+                xs = [x for line in fig.axes[0].get_lines() for x in line.get_xdata()]
+                plt.close(fig)
+            assert len(entries) >= 24
+            assert box.y0 > -0.02 and box.x0 > -0.02 and box.x1 < size[0] + 0.02, (width, box)
+            near = [x for x in xs if x > 50]
+            assert near and all(96 <= x <= 104 for x in near), sorted(near)[-3:]
+    styles = figures.styles(list(curve.method.unique()))
+    assert len({tuple(map(str, s.values())) for s in styles.values()}) == 24
