@@ -182,6 +182,7 @@ class AllRank(ListwiseAllRank):
     attending over the whole page, linear output."""
 
     description = "budgeted: allRank transformer over the page, listwise loss (neuralNDCG)"
+    in_default_run = True
     encoder_layers: int = 1
     heads: int = 2
     d_ff: int = 128

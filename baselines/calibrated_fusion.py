@@ -22,6 +22,7 @@ class CalibratedFusion(Reranker):
     revealed labels gets the mean revealed label of all modalities."""
 
     description = "budgeted: per-modality isotonic g^m -> page label, merged"
+    in_default_run = True
     default_strategy = "random"
     inputs = "g^m and modality (in-page min-max g^m breaks ties)"
     objective = "isotonic least squares g^m -> revealed page label, per modality"

@@ -17,6 +17,7 @@ class FusionMinMax(Reranker):
     """Score = (g - min) / (max - min) over the item's modality on its page (lone item: 0.5)."""
 
     description = "label-free: per-page min-max normalised g^m, merged"
+    in_default_run = True
     inputs = "g^m only"
     objective = "none (label-free): g^m min-max normalised in (page, modality), merged"
 

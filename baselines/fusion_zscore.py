@@ -17,6 +17,7 @@ class FusionZScore(Reranker):
     """Score = (g - mean) / std over the item's modality on its page (std 0: score 0)."""
 
     description = "label-free: per-page z-scored g^m, merged"
+    in_default_run = True
     inputs = "g^m only"
     objective = "none (label-free): g^m z-scored in (page, modality), merged"
 

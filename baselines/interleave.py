@@ -17,6 +17,7 @@ class Interleave(Reranker):
     """Round r takes the r-th best item of every modality, modalities in the dataset's order."""
 
     description = "label-free: round-robin over modalities, each in g^m order"
+    in_default_run = True
     inputs = "g^m order within each modality, modality"
     objective = "none (label-free): round-robin over modalities in the dataset's order"
 

@@ -25,6 +25,7 @@ class LambdaMART(Reranker):
     cost = 5.0  # relative cell time (work order only)
 
     description = "budgeted: LightGBM lambdarank on item, query, modality and g^m features"
+    in_default_run = True
     default_strategy = "pages"
     inputs = "item + query features, modality one-hot, g^m (raw, in-page rank and min-max)"
     objective = "LambdaRank (|delta NDCG|-weighted pairwise logistic) on the revealed labels"

@@ -27,6 +27,7 @@ class SFT(PageNetReranker):
     network, optimiser and early stopping as ``smar``."""
 
     description = "budgeted: the SMAR network trained on the revealed page labels (ListMLE)"
+    in_default_run = True
     default_strategy = "pages"
     inputs = NET_INPUTS + " (no g^m)"
     objective = "ListMLE on the revealed page labels"
@@ -48,6 +49,7 @@ class SFTG(SFT):
     setting, PROTOCOL §5)."""
 
     description = "budgeted: sft with g^m as an input feature"
+    in_default_run = True
     inputs = NET_INPUTS_G
     g_input: bool = True
 

@@ -57,6 +57,7 @@ class SMAR(PageNetReranker):
     """Annotation ListMLE plus listwise distillation from each g^m (the paper's formulas)."""
 
     description = "budgeted: SMAR, page-label ListMLE + listwise distillation from each g^m"
+    in_default_run = True
     default_strategy = "middle"
     inputs = SMAR_INPUTS
     objective = "ListMLE(labels) + beta x sum_m ListMLE(f in g^m order); beta on page_valid"
@@ -126,6 +127,7 @@ class SMARG(SMAR):
     """``smar`` whose network also takes g^m as an input (PROTOCOL §5's practical setting)."""
 
     description = "budgeted: SMAR with g^m as an input feature"
+    in_default_run = True
     inputs = NET_INPUTS_G
     g_input: bool = True
 

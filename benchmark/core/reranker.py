@@ -9,7 +9,8 @@ for items whose label was not bought, ``modal_label`` is always ``-1`` and ``pai
 preference pairs an iso-anchor strategy derived. ``g_score`` (stage 1) is always present.
 
 To add a reranker: write one module in ``baselines/`` with a dataclass decorated by
-``@register("name")`` and add its import to ``baselines/__init__.py``.
+``@register("name")`` and add its import to ``baselines/__init__.py``; it joins the default run
+only if its class says ``in_default_run = True``.
 """
 
 from __future__ import annotations
@@ -55,9 +56,11 @@ class Reranker:
     objective: ClassVar[str] = ""
     #: The annotation strategy used when the user gives none; ``None`` means label-free.
     default_strategy: ClassVar[str | None] = None
-    #: Whether ``python -m benchmark run`` without ``--rerankers`` includes it (variants and
-    #: ablations are run through grid files instead).
-    in_default_run: ClassVar[bool] = True
+    #: Whether ``python -m benchmark run`` without ``--rerankers`` includes it. Each registered
+    #: class says so itself (``in_default_run = True`` in its own body, not inherited), so a new
+    #: reranker never makes the default run slower unless it asks to; variants and ablations
+    #: are run by name or through grid files.
+    in_default_run: ClassVar[bool] = False
     #: Allowed values of hyper-parameters beyond the default rule (a number whose default is
     #: not negative must be >= 0), e.g. a library's own limits; checked when the run is planned.
     ranges: ClassVar[dict[str, Range]] = {}
@@ -93,6 +96,7 @@ def register(name: str) -> Callable[[R], R]:
 
     def decorator(cls: R) -> R:
         cls.name = name
+        cls.in_default_run = bool(vars(cls).get("in_default_run", False))  # its own say only
         RERANKERS.register(name)(cls)
         return cls
 
