@@ -144,6 +144,36 @@ class Store:
                 pack.write(list((packed | {c.run_id: c for c in changed}).values()))
         return len(changed)
 
+    def repair(self, key: str) -> int:
+        """Rebuild the pack of ``key`` if it is damaged (:meth:`Pack.damage`) from the cell
+        folders of its cells, the pack they give afresh; returns how many cells it was rebuilt
+        from (0: nothing to do). A :class:`StoreError` naming the file and how to get it back
+        when some of its cells have no folder here (a clone: cell folders are local)."""
+        pack = self.pack(key)
+        if pack.damage() is None:
+            return 0
+        with pack.locked():
+            problem = pack.damage()
+            if problem is None:
+                return 0
+            ids = pack.packed_ids()
+            found = {run_id: self.loose.get(run_id) for run_id in ids or []}
+            missing = [run_id for run_id, cell in found.items() if cell is None]
+            if ids is None or missing:
+                lost = (
+                    f"{len(missing)} of its {len(found)} cells have no folder in {self.loose.root}"
+                    if ids is not None
+                    else "neither of its two files says which cells it holds"
+                )
+                raise StoreError(
+                    f"{problem}; it cannot be rebuilt ({lost}): restore it (git restore "
+                    f"{pack.folder}, if it is tracked) or delete {pack.folder} and run the same "
+                    "command again to recompute its cells"
+                )
+            pack.write([cell for cell in found.values() if cell is not None])
+        self._packed.pop(key, None)
+        return len(found)
+
     def prune(self, key: str) -> int:
         """Remove the cells of ``key`` that :meth:`cells` no longer shows (an older suite or
         strategy version, data that is no longer current) from its pack and its cell folders

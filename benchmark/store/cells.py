@@ -6,13 +6,12 @@ built in a hidden staging folder ``.tmp-<run_id>-<host>-<pid>`` and renamed into
 folder named by a run id is always complete. Only folders named by a run id (16 hex digits) are
 cells: hidden folders are never read, and :meth:`LooseCells.sweep` removes those of dead
 processes (restoring a finished cell that a killed ``--force`` had moved aside). Computing a
-cell holds an exclusive lock (``runs/.locks/<run_id>.lock``), so two runs into one folder compute
-each cell once.
+cell holds an exclusive lock (``runs/.locks/<run_id>.lock``, :mod:`.locks`), so two runs into
+one folder compute each cell once.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from benchmark.store import locks
 from benchmark.store.files import HOST, StoreError, alive, sweep_temporaries
 
 RUN_ID = re.compile(r"^[0-9a-f]{16}$")
@@ -83,36 +83,26 @@ def parse_manifest(text: str, where: Path) -> dict[str, Any]:
 CELL_COLUMNS = ("qid", "metric", "value")
 
 
-def read_parquet(path: Path, columns: tuple[str, ...] = CELL_COLUMNS) -> pd.DataFrame:
+def read_parquet(
+    path: Path, columns: tuple[str, ...] = CELL_COLUMNS, remedy: str = ""
+) -> pd.DataFrame:
     """A metrics table, with at least ``columns``; a :class:`StoreError` naming the file and
-    how to get it back otherwise."""
+    how to get it back (``remedy``; by default: recompute the cell) otherwise."""
+    remedy = remedy or (
+        f"restore it (git restore, if it is tracked) or delete {path.parent} and run the same "
+        "command again to recompute its cell"
+    )
     try:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: unreadable per-query metrics ({exc})") from None
+        raise StoreError(f"{path}: unreadable per-query metrics ({exc}); {remedy}") from None
     if not set(columns) <= set(frame.columns):
         found = ", ".join(map(str, frame.columns[:6]))
         raise StoreError(
             f"{path}: not a table of per-query metrics (columns {found}; expected "
-            f"{', '.join(columns)}); restore it (git restore, if it is tracked) or delete "
-            f"{path.parent} and run the same command again to recompute its cells"
+            f"{', '.join(columns)}); {remedy}"
         )
     return frame
-
-
-def open_lock(path: Path) -> Any:
-    """The lock file ``path``, opened for ``flock`` (its folder made); a :class:`StoreError`
-    naming it when something else is in its place."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path, "a")
-    except OSError as exc:
-        what = f"{path.parent} is a file" if path.parent.is_file() else exc.strerror or exc
-        raise StoreError(
-            f"{path}: cannot open this lock file ({what}); concurrent runs "
-            f"coordinate through {path.parent}, a folder of lock files: remove what is in its "
-            "place"
-        ) from None
 
 
 class LooseCells:
@@ -143,31 +133,23 @@ class LooseCells:
         names = sorted(p.name for p in self.root.iterdir() if RUN_ID.match(p.name))
         return [c for c in map(self.get, names) if c is not None]
 
+    def lock_path(self, run_id: str) -> Path:
+        return self.root / ".locks" / f"{run_id}.lock"
+
     @contextmanager
     def lock(self, run_id: str) -> Iterator[None]:
-        """Hold the exclusive lock of a cell while computing it (blocks while another run
-        holds it)."""
-        with open_lock(self.root / ".locks" / f"{run_id}.lock") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        """Hold the exclusive lock of a cell while computing it (waits, saying so, while
+        another run holds it: :mod:`.locks`)."""
+        with locks.held(self.lock_path(run_id), f"another run is computing cell {run_id}"):
+            yield
 
     def try_lock(self, run_id: str) -> Any:
         """The cell's lock without waiting: an open handle, or None when another run holds
         it."""
-        fh = open_lock(self.root / ".locks" / f"{run_id}.lock")  # closed by release()
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            return None
-        return fh
+        return locks.try_lock(self.lock_path(run_id))
 
     def release(self, handle: Any) -> None:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
+        locks.release(handle)
 
     def aside(self, kind: str, run_id: str) -> Path:
         """This process's ``.tmp-`` (staging) or ``.old-`` (moved-aside) folder of a cell, named

@@ -20,7 +20,6 @@ their metrics.
 
 from __future__ import annotations
 
-import fcntl
 import gzip
 import io
 import json
@@ -31,15 +30,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from benchmark.core.measures import MAIN_METRIC
-from benchmark.store.cells import Cell, open_lock, parse_manifest, read_parquet
+from benchmark.store import locks
+from benchmark.store.cells import Cell, parse_manifest, read_parquet
 from benchmark.store.files import StoreError, publish
 
 MANIFESTS = "manifests.jsonl.gz"
 METRICS = "metrics.parquet"
 DATASET = "dataset.json"
 PACK_COLUMNS = ("run_id", "qid", MAIN_METRIC)
+#: how a damaged pack is got back
+REBUILD = (
+    "`run` rebuilds a pack from its cell folders (<out>/runs/<run_id>) when they are there; "
+    "else restore it (git restore, if it is tracked) or delete its folder and run the same "
+    "command again to recompute its cells"
+)
 
 
 def wide_metrics(cells: list[Cell]) -> pd.DataFrame:
@@ -73,21 +80,26 @@ class Pack:
         self.folder = folder
         self.lock_path = lock_dir / f"pack-{folder.name}.lock"
 
-    def read(self) -> list[Cell]:
+    def manifests(self) -> list[dict[str, Any]]:
+        """The packed cells' manifests (none without a pack); a :class:`StoreError` naming the
+        file otherwise."""
         path = self.folder / MANIFESTS
         if not path.exists():
             return []
         try:
             lines = gzip.decompress(path.read_bytes()).decode().splitlines()
         except (OSError, EOFError, UnicodeDecodeError) as exc:
-            raise StoreError(f"{path}: cannot read ({exc})") from None
-        manifests = [parse_manifest(line, path) for line in lines if line.strip()]
+            raise StoreError(f"{path}: cannot read ({exc}); {REBUILD}") from None
+        return [parse_manifest(line, path) for line in lines if line.strip()]
+
+    def read(self) -> list[Cell]:
+        manifests = self.manifests()
         table: dict[str, pd.DataFrame] = {}
 
         def loader(run_id: str) -> Any:
             def load() -> pd.DataFrame:
                 if not table:
-                    frame = read_parquet(self.folder / METRICS, PACK_COLUMNS)
+                    frame = read_parquet(self.folder / METRICS, PACK_COLUMNS, REBUILD)
                     table.update(dict(iter(frame.groupby("run_id", sort=False))))
                 if run_id not in table:
                     raise StoreError(f"{self.folder / METRICS}: no metrics of cell {run_id}")
@@ -95,16 +107,55 @@ class Pack:
 
             return load
 
+        path = self.folder / MANIFESTS
         return [Cell(m["run_id"], m, path, loader(m["run_id"])) for m in manifests]
+
+    def damage(self) -> str | None:
+        """What is wrong with the pack (a message naming the file), None when nothing is: its
+        manifests read, and its metrics' footer names the pack's columns and one row per
+        evaluated test query of each cell (a check of milliseconds: the rows are not read)."""
+        try:
+            manifests = self.manifests()
+            if manifests:
+                self.check_metrics(manifests)
+        except StoreError as exc:
+            return str(exc).removesuffix(f"; {REBUILD}")
+        return None
+
+    def check_metrics(self, manifests: list[dict[str, Any]]) -> None:
+        path = self.folder / METRICS
+        try:
+            meta = pq.read_metadata(path)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path}: unreadable per-query metrics ({exc})") from None
+        if not set(PACK_COLUMNS) <= set(meta.schema.names):
+            found = ", ".join(meta.schema.names[:6])
+            raise StoreError(f"{path}: not a table of per-query metrics (columns {found})")
+        counts = [n for m in manifests if isinstance(n := m.get("queries_evaluated"), int)]
+        if len(counts) == len(manifests) and sum(counts) != meta.num_rows:
+            raise StoreError(
+                f"{path}: {meta.num_rows} rows for the {sum(counts)} evaluated test queries of "
+                f"the {len(manifests)} cells of {self.folder / MANIFESTS}"
+            )
+
+    def packed_ids(self) -> list[str] | None:
+        """The run ids of the packed cells: from the manifests, else from the metrics' run ids;
+        None when neither file reads."""
+        try:
+            return [m["run_id"] for m in self.manifests()]
+        except StoreError:
+            pass
+        try:
+            column = pq.read_table(self.folder / METRICS, columns=["run_id"]).column(0)
+        except (OSError, ValueError, KeyError):
+            return None
+        return sorted(set(map(str, column.to_pylist())))
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        with open_lock(self.lock_path) as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        """Hold the pack's exclusive lock (waits, saying so, while another run holds it)."""
+        with locks.held(self.lock_path, f"another run is writing {self.folder}"):
+            yield
 
     def write(self, cells: list[Cell]) -> None:
         """Replace the pack by ``cells`` (the caller holds :meth:`locked`); no cells leaves an
