@@ -65,6 +65,8 @@ class SMAR(PageNetReranker):
     annotation: ClassVar[bool] = True
     #: Whether the annotation term is used only on pages with items of >= 2 modalities.
     cross_modal_only: ClassVar[bool] = False
+    #: The distillation terms need no label: a dataset's unlabelled pages join them.
+    unlabelled_pages = True
     betas: list[float] = field(default_factory=lambda: [0.03, 0.1, 0.3, 1.0])
     standardise: bool = False
 

@@ -21,7 +21,9 @@ from benchmark.core.data import Split
 from benchmark.core.params import Range as Interval
 from benchmark.core.params import at_least
 
-STREAMS = {"extra": 1, "view": 2, "annotator": 3, "context": 4}
+PAGE_THRESHOLDS = (0.21, 0.36, 0.49, 0.63)
+MODAL_THRESHOLDS = (0.44, 0.58, 0.7, 0.81)
+STREAMS = {"extra": 1, "view": 2, "annotator": 3, "context": 4, "unlabelled": 5}
 #: The centre of the informative latent (``Beta(2, 2.5)`` has mean 0.44).
 CENTRE = 0.45
 
@@ -60,7 +62,13 @@ RANGES = {
     "context_effect": Range(0, 1),
     "n_topics": Range(1, integer=True),
     "feature_complexity": Range(0),
+    "labelled_pages": Range(2, integer=True),
+    "unlabelled_ratio": Range(0, 100),
 }
+#: The regime knobs and their defaults (off), left out of the dataset's info when off.
+REGIME: dict[str, Any] = {"labelled_pages": None, "unlabelled_ratio": 0.0}
+#: Knobs whose default is None (off).
+OPTIONAL = ("modal_ratio", "labelled_pages")
 
 
 #: Ranges of the generator's base parameters (every entry of a tuple), checked by the shared
@@ -87,11 +95,12 @@ def validate(values: Mapping[str, Any]) -> None:
     """Raise ValueError, one line naming parameter, value and allowed range, on a bad value."""
     for name, allowed in RANGES.items():
         value = values[name]
-        if not (name == "modal_ratio" and value is None) and not allowed.admits(value):
+        if not (name in OPTIONAL and value is None) and not allowed.admits(value):
             raise ValueError(out_of_range(name, value))
     if abs(sum(values["split_fractions"]) - 1) > 1e-9:
         raise ValueError("synthetic-serp split_fractions must sum to 1")
     check_splits(values["split_fractions"], values["n_queries"])
+    check_labelled(values)
     check_memory(values)
     if values["modal_ratio"] is not None and values["modal_train_keep"] != 1:
         raise ValueError("synthetic-serp: set modal_ratio or modal_train_keep, not both")
@@ -122,12 +131,46 @@ def check_splits(fractions: tuple[float, ...], n_queries: int) -> None:
             )
 
 
+def page_counts(fractions: tuple[float, ...], n_queries: int) -> tuple[int, int]:
+    """(page_train, page_valid) queries of the ``split_fractions`` split."""
+    bounds = np.round(np.cumsum([0, *fractions]) * n_queries).astype(int)
+    return int(bounds[2] - bounds[1]), int(bounds[3] - bounds[2])
+
+
+def labelled_counts(
+    fractions: tuple[float, ...], n_queries: int, labelled: int | None
+) -> tuple[int, int]:
+    """(page_train, page_valid) queries kept: all, or ``labelled`` of them in the split's
+    proportion (page_valid rounded, at least one of each)."""
+    n_train, n_valid = page_counts(fractions, n_queries)
+    if labelled is None:
+        return n_train, n_valid
+    valid = min(max(1, round(labelled * n_valid / (n_train + n_valid))), labelled - 1)
+    return labelled - valid, valid
+
+
+def check_labelled(values: Mapping[str, Any]) -> None:
+    """``labelled_pages`` keeps a subset: at most the page queries the split gives, and at
+    least one of page_train and of page_valid within them."""
+    labelled = values["labelled_pages"]
+    n_train, n_valid = page_counts(values["split_fractions"], values["n_queries"])
+    if labelled is None:
+        return
+    train, valid = labelled_counts(values["split_fractions"], values["n_queries"], labelled)
+    if labelled > n_train + n_valid or train > n_train or valid > n_valid:
+        raise ValueError(
+            f"synthetic-serp labelled_pages={labelled} exceeds the {n_train} page_train + "
+            f"{n_valid} page_valid queries of n_queries={values['n_queries']} and split_fractions"
+            " (raise n_queries or the page fractions)"
+        )
+
+
 def check_memory(values: Mapping[str, Any]) -> None:
     """Refuse, before generating anything, parameters whose pages need more memory than is
     available (a lower estimate: two float64 copies of every item's features)."""
     from datasets.svmlight_checks import available_memory, size
 
-    extra = 1 + (values["modal_ratio"] or 0)
+    extra = 1 + (values["modal_ratio"] or 0) + values["unlabelled_ratio"]
     items = values["n_queries"] * extra * sum((lo + hi) / 2 for lo, hi in values["items_range"])
     need = int(items * (sum(values["feature_dims"]) + values["n_query_features"]) * 8 * 2)
     free = available_memory()
@@ -227,3 +270,30 @@ class Pages:
     annotated_label: np.ndarray | None
     features: np.ndarray
     modal_features: np.ndarray | None
+
+
+def quantise(values: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarray:
+    return np.searchsorted(np.asarray(thresholds), values, side="right").astype(np.int8)
+
+
+TRANSFORMS = {
+    "web": lambda h, rng: (h - 0.45) / 0.25,
+    "image": lambda h, rng: 100 * np.exp(2 * h + 0.3 * rng.standard_normal(h.shape)),
+    "video": lambda h, rng: rng.poisson(1000 * np.exp(2.5 * np.clip(h, -2, 3))).astype(float),
+    "answer": lambda h, rng: 1 / (1 + np.exp(-(6 * h - 3))),
+}
+
+
+def layout(feature_dims: tuple[int, ...], n_topics: int) -> np.ndarray:
+    """``feature_modality``: each modality's own columns, then ``n_topics + 1`` shared context
+    columns when there are topics (0: no context columns)."""
+    owner = [np.full(dim, m) for m, dim in enumerate(feature_dims)]
+    if n_topics:
+        owner.append(np.full(n_topics + 1, -1))
+    return np.concatenate(owner).astype(np.int64)
+
+
+def info(params: dict[str, Any]) -> dict[str, Any]:
+    """The generator's parameters for the dataset's info: the regime knobs only when set, so
+    data without them keep their earlier info."""
+    return {k: v for k, v in params.items() if k not in REGIME or v != REGIME[k]}

@@ -21,36 +21,34 @@ Generative model (every constant below is a field of :class:`SyntheticSerp`):
    image: 8 features, 4 informative, log-normal ``100 * exp(2 h + 0.3 N(0, 1))``;
    video: 6 features, 3 informative, counts ``Poisson(1000 * exp(2.5 h))``;
    answer: 4 features, 2 informative, ``sigmoid(6 h - 3)`` in (0, 1).
-5. **Splits** by query: modal_train 60 %, page_train 16 %, page_valid 4 %, test 20 %.
-   ``modal_train_keep`` < 1 keeps only that fraction of the modal_train queries (weaker
-   single-modal rankers) and leaves the other splits unchanged: the strength ablation.
+5. **Splits** by query: modal_train 60 %, page_train 16 %, page_valid 4 %, test 20 %;
+   ``modal_train_keep`` < 1 keeps that fraction of modal_train (the strength ablation).
 
 **Premise knobs** (defaults = the model above, byte for byte; mechanics and ranges in
 :mod:`datasets.synthetic_knobs`) turn SMAR's premise up and down:
 
-* ``modal_ratio`` (None or (0, 100]; default None = the ``split_fractions`` share, 3x at the
-  default fractions): modal_train queries = ``round(modal_ratio * (page_train + page_valid
-  queries))``. Below the natural share the modal_train queries are subsampled like
-  ``modal_train_keep`` (set one of the two, not both); above it, extra modal-only queries are
-  drawn from their own stream with the same model and ``W``, ids from ``q{n_queries:05d}`` on.
+* ``modal_ratio`` (None = the ``split_fractions`` share, 3x; or (0, 100]): modal_train queries
+  = ``round(modal_ratio * (page_train + page_valid queries))``: subsampled below the natural
+  share (like ``modal_train_keep``; set one, not both), above it extra modal-only queries from
+  their own stream with the same model and ``W``, ids from ``q{n_queries:05d}`` on.
 * ``view_noise`` ([0, inf), default 0) and ``view_keep`` ([0, 1], default 1): a view gap.
-  The single-modal rankers (stage 1) see the features above (``Split.modal_features``); every
-  reranker sees ``features`` whose informative latent is ``h + N(0, view_noise)`` and whose
-  informative columns past ``round(k * view_keep)`` are pure noise. Off at the defaults
-  (``modal_features`` is then None).
-* ``annotator_noise`` ([0, inf), default 0): the page labels of page_train and page_valid, the
-  labels the annotation oracle sells, are ``Q_page(r_i * u_m(q) + e' + N(0, annotator_noise))``;
-  test page labels stay the gold standard ``Q_page(r_i * u_m(q) + e')``.
+  Stage 1 sees the features above (``Split.modal_features``); rerankers see ``features`` whose
+  informative latent is ``h + N(0, view_noise)``, columns past ``round(k * view_keep)`` noise.
+* ``annotator_noise`` ([0, inf), default 0): the labels the oracle sells (page_train/valid) get
+  ``+ N(0, annotator_noise)`` inside ``Q_page``; test labels stay the gold standard.
 * ``context_effect`` ([0, 1], default 0), ``n_topics`` (integer >= 1, default 4): items get a
-  topic ``U{0..n_topics-1}`` and an authority ``U(0, 1)``, independent of ``r`` and visible to
-  every model as ``n_topics + 1`` shared columns; an item whose topic already appears among
-  more authoritative items of its modality on the page is a near-duplicate: its page utility
-  is multiplied by ``1 - context_effect``. Modal labels ignore it, so page labels invert the
-  single-modal order for a share of within-modality pairs: the premise fails by design.
+  topic ``U{0..n_topics-1}`` and an authority ``U(0, 1)`` (independent of ``r``, visible to
+  every model as ``n_topics + 1`` shared columns); an item whose topic appears among more
+  authoritative items of its modality on the page has its page utility times
+  ``1 - context_effect``. Modal labels ignore it: the premise fails by design.
 * ``feature_complexity`` ([0, inf), default 0): informative latent ``j`` becomes
-  ``0.45 + (h_j - 0.45) * cos(feature_complexity * z_j)`` with ``z_j`` the latent of the
-  modality's noise column ``j`` (both views): relevance is readable only through an
-  interaction, learnt from much data (stage 1) but not from little (the page network).
+  ``0.45 + (h_j - 0.45) * cos(feature_complexity * z_j)``, ``z_j`` the latent of noise column
+  ``j``: relevance is readable only through an interaction, learnt from much data (stage 1).
+
+**Regime knobs** (off by default): ``labelled_pages`` (None or an integer >= 2) keeps that many
+page_train + page_valid queries (same proportion; the other splits, test included, unchanged);
+``unlabelled_ratio`` ([0, 100]) adds ``round(ratio * labelled pages)`` pages in the split
+``page_unlabelled``: single-modal scores, no page label (a protocol extension).
 
 Drawn from generators seeded by ``seed`` (knobs: ``(seed, stream)``): same parameters, same bytes.
 """
@@ -65,13 +63,11 @@ from typing import Any
 import numpy as np
 
 from benchmark.core.catalog import DatasetFamily, register_dataset
-from benchmark.core.data import Dataset, Split
+from benchmark.core.data import UNLABELLED, Dataset, Split
 from benchmark.core.params import coerce_params, dataclass_fields
 from datasets import synthetic_knobs as knobs
 
 MODALITIES = ("web", "image", "video", "answer")
-PAGE_THRESHOLDS = (0.21, 0.36, 0.49, 0.63)
-MODAL_THRESHOLDS = (0.44, 0.58, 0.7, 0.81)
 SPLIT_NAMES = ("modal_train", "page_train", "page_valid", "test")
 
 
@@ -97,6 +93,8 @@ class SyntheticSerp:
     context_effect: float = 0.0
     n_topics: int = 4
     feature_complexity: float = 0.0
+    labelled_pages: int | None = None  # the regime knobs
+    unlabelled_ratio: float = 0.0
 
     def __post_init__(self) -> None:
         knobs.validate({f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
@@ -105,24 +103,23 @@ class SyntheticSerp:
     def view_gap(self) -> bool:
         return self.view_noise > 0 or self.view_keep < 1
 
-    # -- generation ---------------------------------------------------------------------
     def generate(self) -> Dataset:
         rng = np.random.default_rng(self.seed)
         nq, n_mod = self.n_queries, len(MODALITIES)
         x = rng.standard_normal((nq, self.n_query_features)).astype(np.float32)
         w = rng.standard_normal((self.n_query_features, n_mod)) / np.sqrt(self.n_query_features)
         blocks = [self.pages(rng, x, w, part=0)]
-        n_extra = self.modal_sizes()[1]
-        if n_extra:
-            extra = knobs.stream(self.seed, "extra", 1)
-            x_extra = extra.standard_normal((n_extra, self.n_query_features)).astype(np.float32)
-            blocks.append(self.pages(extra, x_extra, w, part=1))
-            x = np.vstack([x, x_extra])
+        for part, name, n_more in self.more_queries():
+            more = knobs.stream(self.seed, name, part)
+            x_more = more.standard_normal((n_more, self.n_query_features)).astype(np.float32)
+            blocks.append(self.pages(more, x_more, w, part=part))
+            x = np.vstack([x, x_more])
         full, annotated = self.assemble(blocks, x)
         del blocks  # the assembled copy is enough: at modal_ratio 30 a block is ~100 MB a view
         splits = self.assign_splits(rng, full, annotated)
-        info = {"generator": dataclasses.asdict(self)}
-        return Dataset("synthetic-serp", MODALITIES, self.layout(), splits, info)
+        layout = knobs.layout(self.feature_dims, self.n_topics if self.context_effect > 0 else 0)
+        info = {"generator": knobs.info(dataclasses.asdict(self))}
+        return Dataset("synthetic-serp", MODALITIES, layout, splits, info)
 
     def pages(
         self, rng: np.random.Generator, x: np.ndarray, w: np.ndarray, part: int
@@ -157,14 +154,15 @@ class SyntheticSerp:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Modal labels, gold page labels and the annotators' page labels (None: no noise)."""
         n = len(rel)
-        modal_label = quantise(rel + rng.normal(0, self.label_noise, n), MODAL_THRESHOLDS)
+        noisy = rel + rng.normal(0, self.label_noise, n)
+        modal_label = knobs.quantise(noisy, knobs.MODAL_THRESHOLDS)
         page_score = page_latent + rng.normal(0, self.label_noise, n)
         annotated = None
         if self.annotator_noise > 0:
             annotators = knobs.stream(self.seed, "annotator", part)
             disagreement = annotators.normal(0, self.annotator_noise, n)
-            annotated = quantise(page_score + disagreement, PAGE_THRESHOLDS)
-        return modal_label, quantise(page_score, PAGE_THRESHOLDS), annotated
+            annotated = knobs.quantise(page_score + disagreement, knobs.PAGE_THRESHOLDS)
+        return modal_label, knobs.quantise(page_score, knobs.PAGE_THRESHOLDS), annotated
 
     def features(
         self,
@@ -183,7 +181,7 @@ class SyntheticSerp:
         view_rng = knobs.stream(self.seed, "view", part)
         start = 0
         for m, (dim, k) in enumerate(zip(self.feature_dims, self.informative, strict=True)):
-            rows, transform = np.flatnonzero(modality == m), TRANSFORMS[MODALITIES[m]]
+            rows, transform = np.flatnonzero(modality == m), knobs.TRANSFORMS[MODALITIES[m]]
             h = rel[rows, None] + rng.normal(0, self.feature_noise, (len(rows), k))
             noise = rng.standard_normal((len(rows), dim - k))
             informative = knobs.entangle(h, noise, self.feature_complexity)
@@ -196,13 +194,6 @@ class SyntheticSerp:
                 view[rows, start + k : start + dim] = block[:, k:]
             start += dim
         return (modal_view, None) if view is None else (view, modal_view)
-
-    def layout(self) -> np.ndarray:
-        """``feature_modality``: each modality's own columns, then the shared context columns."""
-        owner = [np.full(dim, m) for m, dim in enumerate(self.feature_dims)]
-        if self.context_effect > 0:
-            owner.append(np.full(self.n_topics + 1, -1))
-        return np.concatenate(owner).astype(np.int64)
 
     def assemble(self, blocks: list[knobs.Pages], x: np.ndarray) -> tuple[Split, Split]:
         """One split of every query, with gold page labels, and the same with the annotators'."""
@@ -234,11 +225,19 @@ class SyntheticSerp:
     def split_bounds(self) -> np.ndarray:
         return np.round(np.cumsum(self.split_fractions) * self.n_queries).astype(int)
 
-    def modal_sizes(self) -> tuple[int, int]:
-        """(modal_train queries, of which extra modal-only queries beyond ``n_queries``)."""
-        bounds = self.split_bounds()
-        n_page = int(bounds[2] - bounds[0])
-        return knobs.modal_sizes(int(bounds[0]), n_page, self.modal_ratio, self.modal_train_keep)
+    def labelled(self) -> tuple[int, int]:  # (page_train, page_valid) queries kept
+        return knobs.labelled_counts(self.split_fractions, self.n_queries, self.labelled_pages)
+
+    def modal_sizes(self) -> tuple[int, int]:  # (modal_train queries, of which drawn extra)
+        natural, n_page = int(self.split_bounds()[0]), sum(self.labelled())
+        return knobs.modal_sizes(natural, n_page, self.modal_ratio, self.modal_train_keep)
+
+    def more_queries(self) -> list[tuple[int, str, int]]:
+        """The queries drawn beyond ``n_queries``, in id order: (stream part, stream, count) of
+        the modal-only queries and of the unlabelled pages, each only when there are some."""
+        unlabelled = round(self.unlabelled_ratio * sum(self.labelled()))
+        wanted = [(1, "extra", self.modal_sizes()[1]), (2, "unlabelled", unlabelled)]
+        return [w for w in wanted if w[2]]
 
     def assign_splits(
         self, rng: np.random.Generator, full: Split, annotated: Split
@@ -250,23 +249,17 @@ class SyntheticSerp:
         n_modal, n_extra = self.modal_sizes()
         extra = np.arange(self.n_queries, self.n_queries + n_extra)
         parts[0] = np.r_[parts[0][: n_modal - n_extra], extra]
+        parts[1], parts[2] = (part[:n] for part, n in zip(parts[1:3], self.labelled(), strict=True))
         sources = (full, annotated, annotated, full)
-        return {
+        splits = {
             name: source.select_queries(idx, name)
             for name, source, idx in zip(SPLIT_NAMES, sources, parts, strict=True)
         }
-
-
-def quantise(values: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarray:
-    return np.searchsorted(np.asarray(thresholds), values, side="right").astype(np.int8)
-
-
-TRANSFORMS = {
-    "web": lambda h, rng: (h - 0.45) / 0.25,
-    "image": lambda h, rng: 100 * np.exp(2 * h + 0.3 * rng.standard_normal(h.shape)),
-    "video": lambda h, rng: rng.poisson(1000 * np.exp(2.5 * np.clip(h, -2, 3))).astype(float),
-    "answer": lambda h, rng: 1 / (1 + np.exp(-(6 * h - 3))),
-}
+        first = self.n_queries + n_extra
+        if full.n_queries > first:  # never a page label: hidden before anything sees them
+            more = full.select_queries(np.arange(first, full.n_queries), UNLABELLED)
+            splits[UNLABELLED] = more.hide_labels()
+        return splits
 
 
 def coerce(params: dict[str, Any]) -> dict[str, Any]:
@@ -286,6 +279,14 @@ def load(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:
     return check(arg, params, data_dir).generate()
 
 
+def describe(data_dir: Path) -> list[dict[str, Any]]:
+    """The ``datasets`` row: the defaults' sizes and every parameter's name."""
+    names = ", ".join(f.name for f in dataclasses.fields(SyntheticSerp))
+    features = sum(SyntheticSerp.feature_dims)
+    row = {"queries": SyntheticSerp.n_queries, "features": features, "labels": "0..4"}
+    return [{"name": "synthetic-serp", **row, "present": "embedded", "where": f"params: {names}"}]
+
+
 register_dataset(
     DatasetFamily(
         "synthetic-serp",
@@ -294,5 +295,6 @@ register_dataset(
         load,
         version="2",
         check=check,
+        describe=describe,
     )
 )

@@ -21,6 +21,10 @@ import numpy as np
 
 UNKNOWN = -1
 SPLITS = ("modal_train", "page_train", "page_valid", "test")
+#: An optional split of pages with single-modal scores and no page label (a protocol
+#: extension, off by default): never sold by the oracle, given only to rerankers that declare
+#: :attr:`benchmark.core.reranker.Reranker.unlabelled_pages`.
+UNLABELLED = "page_unlabelled"
 MAX_LABEL = 4
 
 
@@ -174,6 +178,24 @@ class Split:
             page_label=self.page_label[rows],
             modal_label=self.modal_label[rows],
             modal_features=None if self.modal_features is None else self.modal_features[rows],
+        )
+
+    def concat(self, other: Split) -> Split:
+        """This split's queries followed by ``other``'s, under this split's name (no pairs)."""
+        rows = {
+            f: np.concatenate([getattr(self, f), getattr(other, f)])
+            for f in ("item_ids", "modality", "features", "g_score", "page_label", "modal_label")
+        }
+        extra = None
+        if self.modal_features is not None and other.modal_features is not None:
+            extra = np.concatenate([self.modal_features, other.modal_features])
+        return Split(
+            name=self.name,
+            qids=np.concatenate([self.qids, other.qids]),
+            offsets=np.r_[self.offsets, self.offsets[-1] + other.offsets[1:]].astype(np.int64),
+            query_features=np.concatenate([self.query_features, other.query_features]),
+            modal_features=extra,
+            **rows,
         )
 
     def row_query_features(self) -> np.ndarray:

@@ -67,6 +67,10 @@ class Reranker:
     #: Rough time of one cell relative to a label-free one, at 100 % of the labels: parallel
     #: runs start the longest cells first (it orders work, never changes a result).
     cost: ClassVar[float] = 1.0
+    #: Whether ``fit`` also gets a dataset's unlabelled pages (split ``page_unlabelled``: pages
+    #: with single-modal scores and no page label, a protocol extension), appended to
+    #: ``page_train`` with every page label unknown. Only label-free terms may use them.
+    unlabelled_pages: ClassVar[bool] = False
 
     @property
     def budgeted(self) -> bool:

@@ -20,8 +20,8 @@ import numpy as np
 
 from benchmark.core.annotation import STRATEGIES, Oracle, Proxy, RoundState, Strategy
 from benchmark.core.config import derive_seed
-from benchmark.core.data import Split
-from benchmark.core.reranker import Layout, make_reranker
+from benchmark.core.data import UNLABELLED, Dataset, Split
+from benchmark.core.reranker import Layout, Reranker, make_reranker
 
 
 @dataclass
@@ -138,3 +138,24 @@ def proxy_scores(
         for name, parts in out.items():
             parts.append(np.asarray(model.score(views[name]), dtype=np.float64))
     return {name: np.stack(parts) for name, parts in out.items()}
+
+
+def with_unlabelled(train: Split, reranker: Reranker, data: Dataset) -> Split:
+    """``train`` followed by the dataset's unlabelled pages (labels unknown) when the reranker
+    declares it uses them; otherwise ``train`` itself: the oracle and every other reranker never
+    see those pages."""
+    if not type(reranker).unlabelled_pages or UNLABELLED not in data.splits:
+        return train
+    return train.concat(data[UNLABELLED].hide_labels())
+
+
+def unlabelled_record(train: Split, view: Split, data: Dataset) -> dict[str, Any]:
+    """The manifest's count of unlabelled pages given to the reranker (datasets that have some)."""
+    if UNLABELLED not in data.splits:
+        return {}
+    return {
+        "unlabelled_pages": {
+            "available": data[UNLABELLED].n_queries,
+            "used": train.n_queries - view.n_queries,
+        }
+    }

@@ -27,7 +27,12 @@ from benchmark.core.config import CellConfig
 from benchmark.core.measures import METRICS
 from benchmark.core.reranker import Reranker, make_reranker
 from benchmark.pipeline import metrics
-from benchmark.pipeline.annotation import Annotation, annotate_rounds
+from benchmark.pipeline.annotation import (
+    Annotation,
+    annotate_rounds,
+    unlabelled_record,
+    with_unlabelled,
+)
 from benchmark.pipeline.cached import finished
 from benchmark.pipeline.prepare import PROJECT, DatasetCache, Prepared
 from benchmark.store import Cell, Store, write_atomic
@@ -183,9 +188,8 @@ def execute(
     write_atomic(tmp / "config.json", json.dumps(config.to_dict(), indent=2))
     views, annotation = annotated_views(config, prepared)
     t1 = time.perf_counter()
-    reranker.fit(
-        views["page_train"], views["page_valid"], layout=prepared.layout, seed=config.model_seed
-    )
+    train = with_unlabelled(views["page_train"], reranker, data)
+    reranker.fit(train, views["page_valid"], layout=prepared.layout, seed=config.model_seed)
     t2 = time.perf_counter()
     test = data["test"]
     scores = checked_scores(config, reranker, test.hide_labels())
@@ -204,6 +208,7 @@ def execute(
         "score_time_s": round(t3 - t2, 3),
         "wall_time_s": round(time.perf_counter() - t0, 3),
         "annotation": annotation,
+        **unlabelled_record(train, views["page_train"], data),
         **evaluation(per_query, test, scores, data.modalities),
         "stage1": prepared.stage1,
         "fit_info": reranker.fit_info(),
