@@ -217,15 +217,19 @@ def execute(
 
 def row_names(config: CellConfig, reranker: Reranker) -> dict[str, Any]:
     """What a report needs to name and place the cell's row, without the registry: its label
-    and method, the run file's tag (unique per row and seed), and whether it is the reranker's
-    default variant (default strategy and hyper-parameters) of a reranker in the default run
-    (a row of the main table)."""
+    and method, the run file's tag (unique per dataset key, row and seed), and whether it is
+    the reranker's default variant (default strategy and hyper-parameters) of a reranker in
+    the default run (a row of the main table)."""
     defaults = type(reranker)().params()
     label = config.label(reranker.default_strategy, defaults)
     return {
         "label": label,
         "method": config.method(defaults),
-        "run_tag": "".join(label.split()) + f"#seed{config.seed}",
+        # unique across dataset keys too: ranx keeps one run per name, so comparing runs of
+        # two datasets' folders dropped the runs whose tags repeated
+        "run_tag": f"{dataset_key(config.dataset, config.dataset_params)}:"
+        + "".join(label.split())
+        + f"#seed{config.seed}",
         "default_variant": config.strategy == reranker.default_strategy
         and not config.changed_params(defaults),
         "in_default_run": type(reranker).in_default_run,

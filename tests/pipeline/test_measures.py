@@ -118,8 +118,9 @@ def test_ranx_compare_sees_one_row_per_saved_run(saved) -> None:
     assert [r.name for r in runs] == [results[n].manifest["run_tag"] for n in names]
     report = compare(qrels, runs, ["ndcg_burges@10"], make_comparable=True)
     assert len(report.to_dict()["model_names"]) == 3
+    key = results["lm100"].manifest["dataset_key"]
     assert report.to_dict()["model_names"] == [
-        "lambdamart@10%#seed0", "lambdamart@10%#seed1", "lambdamart@100%#seed0"
+        f"{key}:lambdamart@10%#seed0", f"{key}:lambdamart@10%#seed1", f"{key}:lambdamart@100%#seed0"
     ]  # fmt: skip
 
 
