@@ -89,7 +89,7 @@ def report_run(
         if key in done:
             write_report(store, key, only=ran, style=style)
     if grid_name:
-        write_grid_report(store, grid_name, keys)
+        write_grid_report(store, grid_name, keys, style)
 
 
 def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
@@ -124,7 +124,7 @@ def write_report(store: Any, key: str, only: set[str] | None = None, style: Any 
     )
 
 
-def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
+def write_grid_report(store: Any, name: str, keys: list[str], style: Any = None) -> None:
     """The grid file's own view across its datasets (its ``[report]`` table), if it has one."""
     from benchmark.pipeline.gridfile import report_spec
     from benchmark.reporting import settings, strategies
@@ -134,7 +134,7 @@ def write_grid_report(store: Any, name: str, keys: list[str]) -> None:
     if spec is None:
         return
     view = {"settings": settings.files, "strategies": strategies.files}[spec["kind"]]
-    files = view(store, spec, keys)
+    files = view(store, spec, keys, style)
     publish(files)
     print(f"written: {', '.join(str(p) for p in files)}")
 
@@ -216,7 +216,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         for key in keys:
             if store.cells(key):
                 write_report(store, key, style=style_of(args))
-        write_grid_report(store, args.grid, keys)
+        write_grid_report(store, args.grid, keys, style_of(args))
         return 0
     write_report(store, report_key(args, store), style=style_of(args))
     return 0

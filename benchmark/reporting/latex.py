@@ -259,7 +259,7 @@ def render(table: Table) -> str:
 
 def pieces(label: str) -> list[str]:
     """The pieces a row label breaks into (:func:`breakable`)."""
-    return re.split(r"(?<=[,=])|(?=[@\[{])", label)
+    return re.split(r"(?<=[,= ])|(?=[@\[{])", label)
 
 
 def least(labels: list[str], header: str = "") -> float:

@@ -13,8 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmark.reporting import significance
+from benchmark.reporting import latex, significance
+from benchmark.reporting.latex import Style
 from benchmark.reporting.rows import group_rows, paired_tests
+from benchmark.reporting.tex_views import wide_table
 from benchmark.store import Store
 
 
@@ -157,9 +159,12 @@ def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str]) -> dict[
     return render("heatmap", draw)
 
 
-def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, bytes | str]:
+def files(
+    store: Store, spec: dict[str, Any], keys: list[str], style: Style | None = None
+) -> dict[Any, bytes | str]:
     """The files of a grid's settings view (``[report]`` of a grid file): the table (Markdown,
-    CSV) and, with ``axes``, the heatmap of the first pair, under ``reports/<name>/``."""
+    CSV), its summary (Markdown, LaTeX) and, with ``axes``, the heatmap of the first pair,
+    under ``reports/<name>/``."""
     pairs = [tuple(p) for p in spec.get("pairs", [])]
     table = settings_table(store, keys, pairs)
     folder = store.out / "reports" / str(spec["name"])
@@ -178,6 +183,12 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
     }
     if not table.empty:
         out[folder / "summary.md"] = wide_markdown(table) + "\n" + caption
+        name = latex.escape(str(spec["name"]))
+        for suffix, text in wide_table(
+            table, params_columns(table), f"{name}: nDCG@10 differences per setting",
+            f"tab:{spec['name']}", [caption.strip()], style or Style(),
+        ).items():  # fmt: skip
+            out[folder / f"summary{suffix}.tex"] = text
     if spec.get("axes") and not table.empty:
         x, y = spec["axes"]
         for name, data in heatmap(table, x, y, pairs[0]).items():

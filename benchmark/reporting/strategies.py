@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from benchmark.core.config import canonical_json
-from benchmark.reporting import significance
+from benchmark.reporting import latex, significance
+from benchmark.reporting.latex import Style
 from benchmark.reporting.rows import Row, group_rows, paired_tests
 from benchmark.store import Store
 
@@ -187,9 +188,12 @@ def captions(spec: dict[str, Any]) -> tuple[str, str]:
     )
 
 
-def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, bytes | str]:
-    """The view's files under ``reports/<name>/``: saving and versus tables (Markdown, CSV)
-    over the grid's datasets, and ``<dataset>/<strategy>-<width>.<format>`` budget curves."""
+def files(
+    store: Store, spec: dict[str, Any], keys: list[str], style: Style | None = None
+) -> dict[Any, bytes | str]:
+    """The view's files under ``reports/<name>/``: saving and versus tables (Markdown, CSV,
+    LaTeX) over the grid's datasets, and ``<dataset>/<strategy>-<width>.<format>`` budget
+    curves."""
     folder = store.out / "reports" / str(spec["name"])
     savings, matches = [], []
     out: dict[Any, bytes | str] = {}
@@ -210,6 +214,28 @@ def files(store: Store, spec: dict[str, Any], keys: list[str]) -> dict[Any, byte
     out[folder / "saving.csv"] = saved_all.to_csv(index=False)
     out[folder / "versus.md"] = markdown(versus_all, VERSUS_COLUMNS) + "\n" + versus_caption
     out[folder / "versus.csv"] = versus_all.to_csv(index=False)
+    return out | tex_files(folder, saved_all, versus_all, spec, style or Style())
+
+
+def tex_files(
+    folder: Any, saved: pd.DataFrame, against: pd.DataFrame, spec: dict[str, Any], style: Style
+) -> dict[Any, bytes | str]:
+    """The saving (a float per dataset) and versus tables (a float per dataset) as LaTeX."""
+    from benchmark.reporting.tex_views import pairs_tables, saving_tables
+
+    saving_caption, versus_caption = captions(spec)
+    ref = latex.escape(style.name(spec.get("reference", REFERENCE)))
+    out: dict[Any, bytes | str] = {}
+    if saved.empty:
+        return out
+    caption = f"Smallest budget reaching {ref} and the annotation saving"
+    for suffix, text in saving_tables(saved, caption, [saving_caption], style).items():
+        out[folder / f"saving{suffix}.tex"] = text
+    for key, frame in against.groupby("key", sort=False):
+        name = latex.escape(style.name(str(key)))
+        caption = f"Strategies against SMAR's bands at the same budget on {name}"
+        texts = pairs_tables(frame, caption, f"tab:versus-{key}", [versus_caption], style)
+        out |= {folder / f"versus-{key}{suffix}.tex": text for suffix, text in texts.items()}
     return out
 
 

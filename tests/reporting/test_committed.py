@@ -43,3 +43,21 @@ def test_committed_views_regenerate_byte_identical(key: str, tmp_path: Path) -> 
             compared += 1
             assert path.read_bytes() == (RESULTS / path.relative_to(out)).read_bytes(), name
     assert compared, f"no committed view of {key}"
+
+
+def test_committed_reports_show_only_committed_images() -> None:
+    """A fresh clone's report pages show their figures: every image an ``index.html`` in git
+    shows (``<img src=...>``) is in git too."""
+    import re
+
+    tracked = set(git_files())
+    pages = sorted(p for p in tracked if p.endswith("/index.html"))
+    assert pages, "no committed report page"
+    missing = []
+    for page in pages:
+        folder = Path(page).parent
+        for src in re.findall(r"<img src='([^']+)'", (RESULTS.parent / page).read_text()):
+            target = (folder / src).as_posix()
+            if target not in tracked:
+                missing.append(f"{page}: {src}")
+    assert not missing, f"{len(missing)} images not in git: {missing[:5]}"
