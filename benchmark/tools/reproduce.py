@@ -6,7 +6,8 @@
    (the runs behind docs/results.md; finished cells are reused, so on the committed results
    nothing is computed) — each rewrites its datasets' reports and the grid's own view;
 2. every dataset's report (``report``) of the results folder, those no grid names included
-   (the LETOR runs of docs/datasets.md), LaTeX at a two-column page's column width;
+   (the LETOR runs of docs/datasets.md), LaTeX at a two-column page's column width, and the
+   grids' own views (``report --grid``: the premise map, the strategies);
 3. ``<out>/claims.md`` and ``<out>/claims.tex``
    (``python -m benchmark.tools.results_tables --latex``);
 4. README's verdict block (``python -m benchmark.tools.verdict``) and docs/results.md's
@@ -170,6 +171,26 @@ def report_all(out: Path) -> None:
         print(f"report {key}", flush=True)
 
 
+def views(out: Path) -> None:
+    """The grids' own views (their ``[report]`` tables), as ``report --grid`` writes them."""
+    import os
+
+    from benchmark.core.catalog import dataset_key
+    from benchmark.pipeline.gridfile import load_grid, report_spec
+    from benchmark.reporting import settings, strategies
+    from benchmark.store import Store, publish
+
+    data = Path(os.environ.get("BENCHMARK_DATA_DIR", ROOT.parent / "shared" / "data"))
+    for name in GRIDS:
+        spec = report_spec(name)
+        if spec is not None:
+            cells = load_grid(name, data)
+            keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
+            view = {"settings": settings.files, "strategies": strategies.files}[spec["kind"]]
+            publish(view(Store(out), spec, keys))
+            print(f"view {spec['name']}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmark.tools.reproduce")
     parser.add_argument("--out", type=Path, default=ROOT / "results")
@@ -184,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         run_grids(args.out)
     configure_environment()
     report_all(args.out)
+    views(args.out)
     for path, text in generated(args.out).items():
         path.write_text(text)
         print(f"written: {path}")
