@@ -1,5 +1,6 @@
 """Progress bars for long steps inside a cell (loading a large file, stage 1, training rounds),
-shown only when the run shows progress (not with ``--quiet``, not in worker processes).
+shown only when the run shows progress (not with ``--quiet``, not in worker processes) and
+stderr is a terminal: a log or a pipe gets no ``\\r``-separated bars (:func:`disable`).
 
 Whether bars are shown is a context variable set by the runner around its work
 (:func:`shown`), so plugins (datasets, rerankers) can call :func:`bar` without a flag in their
@@ -28,6 +29,13 @@ def shown(enabled: bool) -> Iterator[None]:
         _SHOWN.reset(token)
 
 
+def disable(enabled: bool) -> bool | None:
+    """tqdm's ``disable`` for a bar the run wants ``enabled``: None lets tqdm draw it only when
+    its stream is a terminal."""
+    return None if enabled else True
+
+
 def bar(iterable: Iterable[Any] | None = None, **kwargs: Any) -> tqdm:
-    """A tqdm bar on stderr that disappears when done; silent unless :func:`shown`."""
-    return tqdm(iterable, leave=False, disable=not _SHOWN.get(), file=sys.stderr, **kwargs)
+    """A tqdm bar on stderr that disappears when done; silent unless :func:`shown` and stderr
+    is a terminal."""
+    return tqdm(iterable, leave=False, disable=disable(_SHOWN.get()), file=sys.stderr, **kwargs)

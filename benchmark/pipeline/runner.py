@@ -7,7 +7,9 @@ not computed twice, a failing cell is reported at once and never cached, Ctrl-C 
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +70,11 @@ class Progress:
         total = round(sum(self.cost.values()), 1)
         bar_format = "{l_bar}{bar}| {postfix} [{elapsed}<{remaining}]"
         self.bar = tqdm(
-            total=total, desc="cells", disable=not enabled, file=sys.stderr, bar_format=bar_format
+            total=total,
+            desc="cells",
+            disable=steps.disable(enabled),  # a bar on a terminal only, never in a log
+            file=sys.stderr,
+            bar_format=bar_format,
         )
         self.done, self.n = 0, len(cells)
 
@@ -106,6 +112,8 @@ def run(
                 parallel(cells, job, executor, outcome, bar)
     except KeyboardInterrupt:
         outcome.interrupted = True
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # one Ctrl-C: the rest is cleaning up
     finally:
         bar.close()
         for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):
