@@ -105,8 +105,12 @@ def test_files_write_tables_and_a_figure_per_strategy(tmp_path: Path) -> None:
     folder = tmp_path / "reports" / "active"
     names = {p.relative_to(folder).as_posix() for p in out}
     tables = {f"{name}.{ext}" for name in ("saving", "versus") for ext in ("md", "csv")}
+    tables |= {"saving-d.tex", "versus-d.tex"}  # LaTeX: a float per dataset
     figures = {f"d/calibration-anchors-{w}.{f}" for w in ("column", "full") for f in FORMATS}
     assert names == tables | figures
+    assert r"\caption{Strategies against SMAR's bands at the same budget on d" in str(
+        out[folder / "versus-d.tex"]
+    )
     assert out[folder / "d" / "calibration-anchors-column.png"][:4] == b"\x89PNG"
     saving = str(out[folder / "saving.md"])
     assert "| d | smar [calibration-anchors] | 5%, 10%, 20% | 10% | 90% |" in saving
