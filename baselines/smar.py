@@ -12,6 +12,7 @@ reranker           loss                                                         
 ``smar-g``         as ``smar``                                                      yes
 ``smar-released``  the released code: every ListMLE on tanh(s - max s), beta = 1,   no
                    the label term only on pages with items of >= 2 modalities
+``smar-bandsel``   as ``smar``; band chosen per cell on page_valid (``bandsel``)      no
 =================  ===============================================================  ========
 
 ``smar`` is the paper's formula: plain ListMLE in both terms, and g^m only orders items (the
@@ -132,6 +133,17 @@ class SMARG(SMAR):
     in_default_run = True
     inputs = NET_INPUTS_G
     g_input: bool = True
+
+
+@register("smar-bandsel")
+@dataclass
+class SMARBandSel(SMAR):
+    """``smar`` whose band position (top or middle) is chosen per cell on the revealed
+    page_valid labels (:mod:`strategies.bandsel`); the loss is ``smar``'s."""
+
+    description = "budgeted: SMAR, band (top or middle) chosen on revealed page_valid labels"
+    default_strategy = "bandsel"
+    in_default_run = False
 
 
 @register("smar-released")

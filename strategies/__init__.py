@@ -6,6 +6,7 @@ what the multi-round strategies share and registers nothing).
 
 from strategies import (  # noqa: F401
     bands,
+    bandsel,
     calibration_anchors,
     disagreement,
     iso_anchors,

@@ -135,11 +135,13 @@ class RoundState:
     shape ``(members, n_items)``, fitted on the labels bought in the earlier rounds (None in
     round 0, when no ``page_train`` label had been bought, or for a split the proxy does not
     score: :attr:`Proxy.scored`). Bought labels are read from the
-    oracle (``revealed_labels``)."""
+    oracle (``revealed_labels``); ``splits`` are every annotated split with its labels hidden
+    (a strategy that validates a choice on another split's bought labels reads them here)."""
 
     round: int
     rounds: int
     scores: np.ndarray | None = None
+    splits: dict[str, Split] | None = None
 
 
 StrategyFn = Callable[[Split, Oracle, float, np.random.Generator], np.ndarray]

@@ -49,6 +49,7 @@ def test_reranker_declares_itself(name: str) -> None:
         "middle",
         "bottom",
         "iso-anchors",
+        "bandsel",
     )
     with pytest.raises(ValueError, match="no parameter"):
         make_reranker(name, {"not_a_parameter": 1})

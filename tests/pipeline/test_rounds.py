@@ -88,6 +88,10 @@ def test_strategy_and_proxy_never_see_test_or_unbought_labels(
                 "for_sale": set(oracle.cap),
                 "page": set(split.page_label.tolist()),
                 "modal": set(split.modal_label.tolist()),
+                "others": {  # the state's splits: every label hidden too
+                    int(v) for s in (state.splits or {}).values() for v in s.page_label
+                }
+                | {int(v) for s in (state.splits or {}).values() for v in s.modal_label},
                 "scores": None if state.scores is None else state.scores.shape,
                 "n": split.n_items,
                 "round": state.round,
@@ -119,13 +123,13 @@ def test_strategy_and_proxy_never_see_test_or_unbought_labels(
     annotate_rounds(labelled(tiny), name, 0.3, 4, tiny.layout)
     assert {s["split"] for s in seen} == {"page_train", "page_valid"}
     assert all(s["for_sale"] == {"page_train", "page_valid"} for s in seen)
-    assert all(s["page"] == {-1} and s["modal"] == {-1} for s in seen)
+    assert all(s["page"] == {-1} and s["modal"] == {-1} and s["others"] == {-1} for s in seen)
     later = [s for s in seen if s["round"] > 0]
     scored = real.proxy.scored if real.proxy else ()
     assert later and all(
         s["scores"][1] == s["n"] if s["split"] in scored else s["scores"] is None for s in later
     )
-    assert fitted and {n for n, _ in fitted} <= {"page_train", "page_valid"}
+    assert (fitted or real.proxy is None) and {n for n, _ in fitted} <= {"page_train", "page_valid"}
     assert all(modal == {-1} for _, modal in fitted)
 
 

@@ -49,5 +49,6 @@ def test_strategy_is_documented(name: str) -> None:
     doc = sys.modules[strat.fn.__module__].__doc__ or ""
     assert doc
     if strat.rounds > 1:  # what it buys, in what order, how rounds split the budget, ties
-        assert strat.proxy is not None
-        assert all(word in doc for word in ("What it buys", "Rounds:", "B/4", "ties"))
+        assert all(word in doc for word in ("What it buys", "Rounds:", "ties"))
+    if strat.proxy is not None:  # the active strategies: what each round's budget is
+        assert "B/4" in doc
