@@ -57,6 +57,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
             for b in (5, 10, 20, 30, 50)
         ],
     ),
+    "band chosen on page_valid (smar-bandsel) against sft@100% and the fixed bands": (
+        MAIN,
+        [(f"smar-bandsel@{b}%", "sft@100%") for b in (5, 10, 20, 30, 50)]
+        + [(f"smar-bandsel@{b}%", f"smar@{b}%{s}") for b in (10, 30) for s in ("", "[top-p]")],
+    ),
 }
 
 
