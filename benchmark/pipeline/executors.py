@@ -70,12 +70,13 @@ def warm() -> None:
     data): the rerankers, LightGBM, ranx and its cached numba kernels."""
     import lightgbm  # noqa: F401
 
-    from benchmark.core.measures import METRICS
+    from benchmark.core.measures import MEASURES
     from benchmark.core.reranker import RERANKERS
     from benchmark.pipeline import ranx_lists
 
     RERANKERS.names()
-    ranx_lists.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0, "e": 0.5}}, list(METRICS))
+    ranx = [m.ranx for m in MEASURES if m.ranx]
+    ranx_lists.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0, "e": 0.5}}, ranx)
 
 
 def cost(config: CellConfig) -> float:

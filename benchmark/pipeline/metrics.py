@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.core.data import Split
-from benchmark.core.measures import METRICS, ranx_name
+from benchmark.core.measures import METRICS, declared, ranx_name
 
 TOP = 10
 #: the measure names ranx's ``evaluate`` knows (``ranx.metrics.metric_switch``)
@@ -130,19 +130,33 @@ def evaluate_run(
     run: dict[str, dict[str, float]],
     measures: tuple[str, ...] | list[str] = METRICS,
 ) -> pd.DataFrame:
-    """Per-query ranx scores of ``measures`` (default :data:`METRICS`), for queries with a
+    """Per-query scores of ``measures`` (default :data:`METRICS`), for queries with a
     positive. Returns a long frame ``qid, metric, value`` (queries in ranx's order). ranx's
-    metric kernels compute them (:mod:`benchmark.pipeline.ranx_lists`: the same numbers as
-    ``ranx.evaluate`` on ``Qrels``/``Run``, without numba's per-process compilation)."""
+    metric kernels compute the ranx measures (:mod:`benchmark.pipeline.ranx_lists`: the same
+    numbers as ``ranx.evaluate`` on ``Qrels``/``Run``, without numba's per-process
+    compilation); a measure declared with a ``function`` gets each query's labels in the run's
+    order."""
     from benchmark.pipeline import ranx_lists
 
     keep = [q for q, docs in qrels.items() if max(docs.values()) >= 1 and q in run]
     positive = {q: {d: v for d, v in qrels[q].items() if v > 0} for q in keep}
-    qids, scores = ranx_lists.evaluate(positive, {q: run[q] for q in keep}, list(measures))
+    found = {m: declared(m) for m in measures}
+    ranx = {m: (d.ranx or m) if d else m for m, d in found.items() if not (d and d.function)}
+    qids, scores = ranx_lists.evaluate(positive, {q: run[q] for q in keep}, list(ranx.values()))
+    values = {m: scores[name] for m, name in ranx.items()}
+    for m, d in found.items():
+        if d is not None and d.function is not None:
+            values[m] = np.array([d.function(ranked_labels(qrels[q], run[q])) for q in qids])
     return pd.concat(
-        [pd.DataFrame({"qid": qids, "metric": m, "value": scores[m]}) for m in measures],
+        [pd.DataFrame({"qid": qids, "metric": m, "value": values[m]}) for m in measures],
         ignore_index=True,
     )
+
+
+def ranked_labels(labels: dict[str, int], scores: dict[str, float]) -> np.ndarray:
+    """A query's labels in the run's order (score descending, then docno; unjudged: 0)."""
+    order = sorted(scores, key=lambda d: (-scores[d], d))
+    return np.array([labels.get(d, 0) for d in order], dtype=np.float64)
 
 
 def check_measures(names: list[str]) -> list[str]:

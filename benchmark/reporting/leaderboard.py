@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmark.core.measures import MAIN_METRIC, METRICS, display, gain_note
+from benchmark.core.measures import MAIN_METRIC, METRICS, display, gain_note, table_measures
 from benchmark.reporting import significance, tables
 from benchmark.reporting.rows import Row, against_best, group_rows
 from benchmark.reporting.text import p_text
 from benchmark.store import Cell
 
-FIRST = (MAIN_METRIC, "mrr@1", "mrr@10")  # the columns shown first (the LaTeX tables' own)
+FIRST = table_measures()  # the columns shown first: the LaTeX tables' own (core/measures.py)
 TEST_COLUMNS = ("diff", "ci_low", "ci_high", "p_holm", "p_queries_holm")  # against the best ref
 
 

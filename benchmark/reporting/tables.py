@@ -15,12 +15,12 @@ import itertools
 
 import pandas as pd
 
-from benchmark.core.measures import MAIN_METRIC, display
+from benchmark.core.measures import MAIN_METRIC, display, table_measures
 from benchmark.reporting import latex
 from benchmark.reporting.latex import Column, Style, Table, Value
 
 MAX_LINES = 30  # lines of rows per float: 30 lines, the header and the caption fit on a page
-COLUMNS = {"text": (MAIN_METRIC, "mrr@1", "mrr@10"), "column": (MAIN_METRIC, "mrr@10")}
+COLUMNS = {width: table_measures(width) for width in ("text", "column")}  # core/measures.py
 UNITS = {"text": True, "column": False}  # the units column (labels bought per seed)
 DIGITS = 3
 METHOD_WIDTH = {"text": 110.0, "column": 70.0}  # pt kept for a budget table's method column
