@@ -19,11 +19,13 @@ is bought as random whole pages (:func:`strategies.active.buy_valid_pages` says 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from benchmark.core.annotation import NO_PAIRS, Oracle, page_modality_orders, strategy
+from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, page_modality_orders, strategy
 from benchmark.core.data import Split
-from strategies.active import buy_valid_pages
+from strategies.active import buy_pairs, buy_valid_pages
 
 
 def buy_depth_first(split: Split, oracle: Oracle, rng: np.random.Generator) -> None:
@@ -40,6 +42,25 @@ def buy_depth_first(split: Split, oracle: Oracle, rng: np.random.Generator) -> N
             request = np.array([o[depth] for o in orders[k] if len(o) > depth], dtype=np.int64)
             if 0 < oracle.cost(split.name, request) <= left:
                 oracle.reveal(split.name, request)
+
+
+def buy_pairs_round(
+    split: Split,
+    oracle: Oracle,
+    rng: np.random.Generator,
+    state: RoundState,
+    ranked_pairs: Callable[[Split, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> np.ndarray:
+    """One round of a strategy that buys item pairs (``disagreement``, ``uncertainty``):
+    ``page_valid`` as random whole pages; on ``page_train`` the pairs ``ranked_pairs`` finds in
+    the proxy's scores (when there is a model yet), then calibration anchors with what is left.
+    No preference pairs are returned."""
+    if buy_valid_pages(split, oracle, rng):
+        return NO_PAIRS
+    if state.scores is not None:
+        buy_pairs(split, oracle, *ranked_pairs(split, state.scores), rng)
+    buy_depth_first(split, oracle, rng)
+    return NO_PAIRS
 
 
 @strategy(

@@ -26,20 +26,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
+from benchmark.core.annotation import Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
 from strategies.active import (
     ROUNDS,
     TOP,
     VERSION,
-    buy_pairs,
-    buy_valid_pages,
     in_page_order,
     page_blocks,
     page_order,
     proxy,
 )
-from strategies.calibration_anchors import buy_depth_first
+from strategies.calibration_anchors import buy_pairs_round
 
 
 def crossing_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,9 +71,4 @@ def crossing_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.nda
 def buy_disagreement(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState
 ) -> np.ndarray:
-    if buy_valid_pages(split, oracle, rng):
-        return NO_PAIRS
-    if state.scores is not None:
-        buy_pairs(split, oracle, *crossing_pairs(split, state.scores), rng)
-    buy_depth_first(split, oracle, rng)
-    return NO_PAIRS
+    return buy_pairs_round(split, oracle, rng, state, crossing_pairs)

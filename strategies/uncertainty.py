@@ -22,21 +22,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.core.annotation import NO_PAIRS, Oracle, RoundState, round_strategy
+from benchmark.core.annotation import Oracle, RoundState, round_strategy
 from benchmark.core.data import Split
 from strategies.active import (
     MEMBERS,
     ROUNDS,
     VERSION,
-    buy_pairs,
-    buy_valid_pages,
     flip_probability,
     in_page_order,
     page_blocks,
     proxy,
     top_discounts,
 )
-from strategies.calibration_anchors import buy_depth_first
+from strategies.calibration_anchors import buy_pairs_round
 
 
 def uncertain_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -73,9 +71,4 @@ def uncertain_pairs(split: Split, scores: np.ndarray) -> tuple[np.ndarray, np.nd
 def buy_uncertainty(
     split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator, state: RoundState
 ) -> np.ndarray:
-    if buy_valid_pages(split, oracle, rng):
-        return NO_PAIRS
-    if state.scores is not None:
-        buy_pairs(split, oracle, *uncertain_pairs(split, state.scores), rng)
-    buy_depth_first(split, oracle, rng)
-    return NO_PAIRS
+    return buy_pairs_round(split, oracle, rng, state, uncertain_pairs)
