@@ -168,6 +168,40 @@ def test_the_rule_catches(tmp_path: Path, where: str, line: str, complaint: str)
     assert any(complaint in w for w in wrong), wrong
 
 
+STORE_FOLDERS = ("runs", "cells", "qrels", ".locks")
+
+
+def store_paths(source: str) -> list[str]:
+    """Paths into a results folder built outside the store: ``x / "runs"``, a text starting
+    ``runs/`` (or another store folder), ``store.loose.root``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        text = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(text, str) and text.split("/")[0] in STORE_FOLDERS and "/" in text:
+            found.append(text)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            right = node.right.value if isinstance(node.right, ast.Constant) else None
+            if right in STORE_FOLDERS:
+                found.append(f"/ {right!r}")
+        if isinstance(node, ast.Attribute) and node.attr == "root" and "loose" in ast.unparse(node):
+            found.append(ast.unparse(node))
+    return found
+
+
+def test_only_the_store_builds_results_paths() -> None:
+    """The pipeline and the reports ask the store for every path under a results folder
+    (qrels, cell folders, packs, locks); they never build one."""
+    wrong = [
+        f"{name}: {path}"
+        for name, file in modules().items()
+        if layer(name) in ("benchmark.pipeline", "benchmark.reporting")
+        for path in store_paths(file.read_text())
+    ]
+    assert not wrong, "\n".join(wrong)
+    planted = 'p = store.loose.root / "qrels" / name\nq = f"runs/qrels/{name}"\n'
+    assert len(store_paths(planted)) == 3
+
+
 def test_module_and_function_sizes() -> None:
     too_long = []
     for path in modules().values():

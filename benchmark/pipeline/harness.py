@@ -14,6 +14,7 @@ import platform
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -35,7 +36,7 @@ from benchmark.pipeline.annotation import (
 )
 from benchmark.pipeline.cached import finished
 from benchmark.pipeline.prepare import PROJECT, DatasetCache, Prepared
-from benchmark.store import Cell, Store, write_atomic
+from benchmark.store import Cell, Store, qrels_ref, write_atomic
 from benchmark.store.files import stop_when_full
 
 PACKAGES = ("numpy", "pandas", "lightgbm", "ranx", "scipy", "pyarrow", "torch", "allRank")
@@ -85,11 +86,14 @@ def qrels_name(prepared: Prepared) -> str:
 
 
 def ensure_qrels(store: Store, prepared: Prepared) -> Path:
-    """The test qrels of this version of the dataset (written once per fingerprint)."""
-    path = store.loose.root / "qrels" / qrels_name(prepared)
-    if not path.exists():
-        write_atomic(path, "".join(metrics.qrels_lines(prepared.dataset["test"])))
-    return path
+    """The test qrels of this version of the dataset (the store writes it once per
+    fingerprint)."""
+    return store.qrels(qrels_name(prepared), qrels_lines(prepared))
+
+
+def qrels_lines(prepared: Prepared) -> Iterator[str]:
+    """The qrels lines of the test split, made only when iterated."""
+    yield from metrics.qrels_lines(prepared.dataset["test"])
 
 
 def run_cell(
@@ -153,7 +157,7 @@ def compute(
             f"{prepared.fingerprint[:12]}, not its own ({config.data_fingerprint[:12]})"
         )
     manifest = execute(config, prepared, folder, qrels, (*METRICS, *measures))
-    manifest["qrels"] = f"runs/qrels/{qrels_name(prepared)}"
+    manifest["qrels"] = qrels_ref(qrels_name(prepared))
     manifest["command"] = command
     write_atomic(folder / "manifest.json", json.dumps(manifest, indent=2, default=str))
 

@@ -42,6 +42,11 @@ from benchmark.store.packs import MANIFESTS, Pack
 __all__ = ["Cell", "DiskFull", "Store", "StoreError", "publish", "staged", "write_atomic"]
 
 
+def qrels_ref(name: str) -> str:
+    """Where the qrels file ``name`` is, relative to a results folder (as manifests say)."""
+    return f"runs/qrels/{name}"
+
+
 class Store:
     """One results folder."""
 
@@ -127,6 +132,25 @@ class Store:
         cell = self.loose.get(run_id)
         assert cell is not None
         return cell
+
+    def rewrite(self, cell: Cell, files: dict[str, bytes]) -> Cell:
+        """A finished cell folder with ``files`` written over or added, the rest kept, put in
+        place all at once (:meth:`commit`); the caller holds the cell's lock."""
+        kept = {p.name: p.read_bytes() for p in cell.source.iterdir() if p.name not in files}
+        return self.commit(cell.run_id, kept | files)
+
+    # -- qrels ----------------------------------------------------------------------------
+    def qrels(self, name: str, lines: Iterator[str]) -> Path:
+        """The test qrels file ``name`` of one version of a dataset, written from ``lines``
+        the first time it is asked for (:func:`qrels_ref`)."""
+        path = self.out / qrels_ref(name)
+        if not path.exists():
+            write_atomic(path, "".join(lines))
+        return path
+
+    def cell_qrels(self, cell: Cell) -> Path:
+        """The qrels file a finished cell was evaluated against (named in its manifest)."""
+        return self.out / cell.manifest["qrels"]
 
     def pack_cells(self, key: str) -> int:
         """Fold the cell folders of ``key`` into its pack; returns how many were added or
