@@ -77,16 +77,18 @@ class SMAR(PageNetReranker):
     def candidates(self) -> list[Weights]:
         return [{"beta": float(b)} for b in self.betas]
 
+    def teacher(self, batch: Pages) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
+        """What every distillation loss takes after the scores: the teachers' scores, the
+        items' modalities, the item mask and the number of modalities."""
+        return batch.teacher, batch.modality, batch.mask, len(self.layout_.modalities)
+
     def distillation(
         self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
     ) -> torch.Tensor:
         """The per-modality distillation losses, shape ``(M,)``."""
         return listwise_distillation(
             scores,
-            batch.teacher,
-            batch.modality,
-            batch.mask,
-            len(self.layout_.modalities),
+            *self.teacher(batch),
             tie_break,
             squash=self.squash,
             standardise=self.standardise,

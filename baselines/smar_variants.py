@@ -51,14 +51,7 @@ class SMARPairwise(SMAR):
     def distillation(
         self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
     ) -> torch.Tensor:
-        return pairwise_distillation(
-            scores,
-            batch.teacher,
-            batch.modality,
-            batch.mask,
-            len(self.layout_.modalities),
-            weights["gamma"],
-        )
+        return pairwise_distillation(scores, *self.teacher(batch), weights["gamma"])
 
 
 @register("smar-kl")
@@ -80,14 +73,7 @@ class SMARKL(SMAR):
     def distillation(
         self, scores: torch.Tensor, batch: Pages, weights: Weights, tie_break: torch.Tensor
     ) -> torch.Tensor:
-        return kl_distillation(
-            scores,
-            batch.teacher,
-            batch.modality,
-            batch.mask,
-            len(self.layout_.modalities),
-            weights["tau"],
-        )
+        return kl_distillation(scores, *self.teacher(batch), weights["tau"])
 
 
 @register("smar-anchors")
