@@ -1,11 +1,10 @@
 """Entry point of ``python -m benchmark``."""
 
-import sys
-
 from benchmark import configure_environment
 
 if __name__ == "__main__":
     configure_environment()
     from benchmark.cli import main
+    from benchmark.cli_faults import exit_with
 
-    sys.exit(main())
+    exit_with(main())

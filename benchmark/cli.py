@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from benchmark import cli_faults as faults
 from benchmark.cli_parser import parser, settle
 from benchmark.cli_plan import data_dir, executor, planned_cells, report_key, style_of
 from benchmark.core.data import DataError
@@ -20,7 +21,6 @@ from benchmark.core.registry import UnknownNameError
 from benchmark.store import DiskFull, StoreError
 
 USAGE_ERRORS = (ValueError, UnknownNameError, DataError, FileNotFoundError)
-INTERRUPTED = 130
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -28,7 +28,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     store, outcome = compute(args, cells)
     try:
         if not summarise(outcome, cells, args.out):
-            return INTERRUPTED
+            return faults.INTERRUPTED
         report_run(store, outcome, cells, args.grid, style_of(args))
     finally:
         report_failures(outcome)
@@ -46,6 +46,7 @@ def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
     measures = tuple(check_measures([n for g in args.metrics or [] for n in g]))
     store = Store(args.out)
     store.sweep()
+    keys = faults.repair_packs(store, cells)
     cache = grid.DatasetCache(data_dir(args))
     todo = grid.pending(cells, store, force=args.force)
     runner, to_load = executor(args, len(todo)), grid.datasets_to_load(todo)
@@ -55,7 +56,7 @@ def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
         for spec, params in to_load:
             cache.get(spec, params)  # a bad dataset: one error before any cell, not one per cell
     grid.check_budgets(cells, cache)
-    store.check_writable()
+    store.check_writable(keys)
     grid.mark_datasets(cells, store)
     command = "python -m benchmark " + shlex.join(sys.argv[1:] if args.argv is None else args.argv)
     options: dict[str, Any] = {"force": args.force, "progress": not args.quiet, "cache": cache}
@@ -100,6 +101,7 @@ def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
         f"{len(outcome.failures)} failed"
     )
     if outcome.interrupted:
+        faults.ignore_interrupts()
         left = len(cells) - len(outcome.results) - len(outcome.failures)
         print(
             f"error: interrupted (Ctrl-C): {left} cells not run; the finished ones are kept "
@@ -278,14 +280,18 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv
     warnings.filterwarnings("ignore", module="ranx")
     warnings.filterwarnings("ignore", message=".*unsafe cast.*")
+    restore = faults.interrupts_kept(argv)
     try:
         return COMMANDS[args.command](args)
     except USAGE_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (StoreError, OSError, MemoryError, DiskFull) as exc:
-        print(f"error: {exc or type(exc).__name__}", file=sys.stderr)
+        print(f"error: {faults.one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        faults.ignore_interrupts()
         print("error: interrupted (Ctrl-C); nothing half-written was left behind", file=sys.stderr)
-        return INTERRUPTED
+        return faults.INTERRUPTED
+    finally:
+        restore()

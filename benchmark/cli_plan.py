@@ -70,7 +70,9 @@ def path_problem(args: argparse.Namespace) -> str | None:
         except FileNotFoundError:
             continue  # --out is created; a missing --data-dir is named with the dataset
         except OSError as exc:
-            return f"{flag} {shown}: {exc.strerror or exc}"
+            from benchmark.store.files import why
+
+            return f"{flag} {shown}: {why(path, exc, writing=False)}"
         if not path.is_dir():
             return f"{flag} {shown} is a file, not a folder"
     return None

@@ -246,6 +246,39 @@ def symlink_loop(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> No
             (inputs / a).symlink_to(inputs / b)
 
 
+def without_cells(damage: Setup) -> Setup:
+    """``damage`` done to a results folder without cell folders (a clone: only packs)."""
+
+    def setup(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+        damage(monkeypatch, out, inputs)
+        for folder in out.glob("runs/*/"):
+            if len(folder.name) == 16:
+                shutil.rmtree(folder)
+
+    return setup
+
+
+def a_file_at(relative: str) -> Setup:
+    """A file where the results folder has (or makes) the folder ``relative``."""
+
+    def setup(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+        shutil.rmtree(out / relative, ignore_errors=True)
+        (out / relative).write_text("not a folder")
+
+    return setup
+
+
+def a_folder_at(pattern: str) -> Setup:
+    """A folder where the results folder has the file ``pattern``."""
+
+    def setup(monkeypatch: pytest.MonkeyPatch, out: Path, inputs: Path) -> None:
+        target = sorted(out.glob(pattern))[0]
+        target.unlink()
+        target.mkdir()
+
+    return setup
+
+
 def foreign_metrics(pattern: str) -> Setup:
     """Replace a metrics table by valid parquet with other columns."""
 
@@ -622,20 +655,20 @@ CASES += [
         "cli-out-symlink-loop",
         ("run", "--out", "{in}/loop-a", "--quiet"),
         2,
-        "--out {in}/loop-a: Too many levels of symbolic links",
+        "--out {in}/loop-a: a loop of symbolic links (Too many levels of symbolic links)",
         setup=symlink_loop,
     ),
     Case(
         "cli-out-below-a-file",
         ("run", "--out", "{in}/good/train.txt/sub", "--quiet"),
         2,
-        "--out {in}/good/train.txt/sub: Not a directory",
+        "--out {in}/good/train.txt/sub: {in}/good/train.txt is a file, not a folder",
     ),
     Case(
         "cli-out-path-too-long",
         ("run", "--out", "{in}/" + "/".join(["d" * 200] * 25), "--quiet"),
         2,
-        "...: File name too long",
+        "...: the path is longer than the file system takes (File name too long)",
     ),
     Case("grid-name-too-long", run("--grid", f"{{in}}/{LONG_NAME}.toml"), 2, "File name too long"),
     Case("grid-is-a-folder", run("--grid", "{in}/good"), 2, "unknown grid '{in}/good'"),
@@ -1019,7 +1052,7 @@ CASES += [
         "results-manifest-a-folder",
         report(*SMALL),
         1,
-        "manifest.json: cannot read (Is a directory)",
+        "manifest.json: cannot read ({out}/runs/",
         setup=lambda m, o, i: (lambda p: (p.unlink(), p.mkdir()))(
             sorted(o.glob("runs/*/manifest.json"))[0]
         ),
@@ -1028,7 +1061,7 @@ CASES += [
         "results-cells-a-file",
         run("--rerankers", "interleave", *SMALL),
         1,
-        "Not a directory",
+        "cannot write to the results folder {out}: {out}/cells is a file, not a folder",
         setup=lambda m, o, i: (shutil.rmtree(o / "cells"), (o / "cells").write_text("x")),
     ),
 ]
@@ -1047,7 +1080,8 @@ CASES += [
         "concurrency-pack-lock-a-folder",
         run("--rerankers", "fusion-zscore", *SMALL),
         1,
-        "pack-synthetic-serp-77137101.lock: cannot open this lock file (Is a directory)",
+        "pack-synthetic-serp-77137101.lock: cannot open this lock file ({out}/runs/.locks/"
+        "pack-synthetic-serp-77137101.lock is a folder, not a file)",
         setup=pack_lock_a_folder,
     ),
     Case(
@@ -1104,8 +1138,9 @@ CASES += [
         "run-garbage-pack",
         run("--rerankers", "interleave", *SMALL),
         1,
-        "manifests.jsonl.gz: cannot read (Not a gzipped file",
-        setup=corrupt("cells/*/manifests.jsonl.gz", b"[1, 2\n"),
+        "manifests.jsonl.gz: cannot read (Not a gzipped file (b'[1')); it cannot be rebuilt (1 of "
+        "its 1 cells have no folder in",
+        setup=without_cells(corrupt("cells/*/manifests.jsonl.gz", b"[1, 2\n")),
     ),
     Case(
         "run-foreign-pack-metrics",
@@ -1159,6 +1194,71 @@ CASES += [
         ("datasets", "--data-dir", "{in}/good/train.txt"),
         2,
         "--data-dir {in}/good/train.txt is a file, not a folder",
+    ),
+]
+
+#: a file or a folder in the way in a results folder, said in words (not "[Errno 20] Not a
+#: directory: '<a temporary file>'"); a damaged pack that cannot be rebuilt (issue 20)
+IN_THE_WAY = "{out}/%s is a file, not a folder"
+CASES += [
+    Case(
+        f"results-{what}-a-file",
+        run("--rerankers", "fusion-zscore", *SMALL),
+        1,
+        "cannot write to the results folder {out}: " + IN_THE_WAY % name,
+        setup=a_file_at(name),
+    )
+    for what, name in {
+        "runs": "runs",
+        "qrels": "runs/qrels",
+        "leaderboards": "leaderboards",
+        "reports": "reports",
+        "pack-folder": "cells/synthetic-serp-77137101",
+    }.items()
+]
+CASES += [
+    Case(
+        "report-reports-a-file",
+        report(*SMALL),
+        1,
+        "budget_curve-column.png: " + IN_THE_WAY % "reports",
+        setup=a_file_at("reports"),
+    ),
+    Case(
+        "report-leaderboards-a-file",
+        report(*SMALL),
+        1,
+        "synthetic-serp-77137101.md: " + IN_THE_WAY % "leaderboards",
+        setup=a_file_at("leaderboards"),
+    ),
+    Case(
+        "prune-out-under-a-file",
+        ("prune", "--out", "{in}/good/train.txt/out"),
+        2,
+        "--out {in}/good/train.txt/out: {in}/good/train.txt is a file, not a folder",
+    ),
+    Case(
+        "report-out-under-a-file",
+        ("report", "--out", "{in}/good/train.txt/out", *SMALL),
+        2,
+        "--out {in}/good/train.txt/out: {in}/good/train.txt is a file, not a folder",
+    ),
+    Case(
+        "results-dataset-record-a-folder",
+        report(*SMALL),
+        1,
+        "dataset.json: not a readable dataset record ({out}/cells/synthetic-serp-77137101/"
+        "dataset.json is a folder, not a file)",
+        setup=a_folder_at("cells/*/dataset.json"),
+    ),
+    Case(
+        "run-damaged-pack-without-cells",
+        run("--rerankers", "interleave", *SMALL),
+        1,
+        "it cannot be rebuilt (1 of its 1 cells have no folder in {out}/runs): restore it (git "
+        "restore {out}/cells/synthetic-serp-77137101, if it is tracked) or delete "
+        "{out}/cells/synthetic-serp-77137101 and run the same command again",
+        setup=without_cells(corrupt("cells/*/metrics.parquet", b"garbage")),
     ),
 ]
 
@@ -1262,7 +1362,7 @@ def refused(
     err = capsys.readouterr().err
     assert code == case.code, err
     assert len(err.splitlines()) == 1 and err.startswith("error: "), err
-    assert case.message.replace("{in}", str(inputs)) in err, err
+    assert case.message.replace("{in}", str(inputs)).replace("{out}", str(out)) in err, err
     after = snapshot(out)
     if case.locks_ok:
         after = {k: v for k, v in after.items() if not k.startswith("runs/.locks/")}

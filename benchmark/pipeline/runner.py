@@ -7,7 +7,9 @@ not computed twice, a failing cell is reported at once and never cached, Ctrl-C 
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +112,8 @@ def run(
                 parallel(cells, job, executor, outcome, bar)
     except KeyboardInterrupt:
         outcome.interrupted = True
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # one Ctrl-C: the rest is cleaning up
     finally:
         bar.close()
         for key in dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells):

@@ -20,8 +20,8 @@ is at least as new).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from benchmark.store.files import (
     staged,
     sweep_temporaries,
     temporary,
+    why,
     write_atomic,
 )
 from benchmark.store.packs import MANIFESTS, Pack
@@ -231,19 +232,31 @@ class Store:
         with pack.locked():
             pack.mark(record)
 
-    def check_writable(self) -> None:
-        """Create the results folder if needed and write (then remove) a probe file in it, so a
-        read-only or full folder is one :class:`StoreError` before any cell runs."""
-        probe = temporary(self.out / "probe")
-        try:
-            self.out.mkdir(parents=True, exist_ok=True)
-            probe.write_bytes(b"probe")
-        except OSError as exc:
-            raise StoreError(
-                f"cannot write to the results folder {self.out}: {exc.strerror or exc}"
-            ) from None
-        finally:
-            probe.unlink(missing_ok=True)
+    def check_writable(self, keys: Iterable[str] = ()) -> None:
+        """Create the results folder if needed and write (then remove) a probe file in it and
+        in each folder a run writes to (``runs/`` and its ``qrels/``, ``cells/``,
+        ``leaderboards/``, ``reports/``; the ``cells/`` and ``reports/`` folders of ``keys``)
+        that exists, so that a read-only or full folder, or a file where a folder must be, is
+        one :class:`StoreError` before any cell runs (the lock files: :mod:`.locks`)."""
+        runs = self.loose.root
+        folders = [self.out, runs, runs / "qrels", self.out / "leaderboards"]
+        for kind in ("cells", "reports"):
+            folders += [self.out / kind, *(self.out / kind / key for key in keys)]
+        for folder in folders:
+            blocked = any(p.exists() and not p.is_dir() for p in [folder, *folder.parents])
+            if folder != self.out and not folder.exists() and not blocked:
+                continue  # made when needed
+            probe = temporary(folder / "probe")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                probe.write_bytes(b"probe")
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot write to the results folder {self.out}: {why(probe, exc)}"
+                ) from None
+            finally:
+                with suppress(OSError):
+                    probe.unlink(missing_ok=True)
 
     def sweep(self) -> list[Path]:
         """Remove what dead processes left behind in the results folder."""

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from benchmark.store import locks
-from benchmark.store.files import HOST, StoreError, alive, sweep_temporaries
+from benchmark.store.files import HOST, StoreError, alive, sweep_temporaries, why
 
 RUN_ID = re.compile(r"^[0-9a-f]{16}$")
 STAGING = re.compile(r"^\.(?P<kind>tmp|old)-(?P<run_id>[0-9a-f]{16})-(?P<host>\w+)-(?P<pid>\d+)$")
@@ -122,7 +122,7 @@ class LooseCells:
         try:
             text = path.read_text()
         except OSError as exc:
-            raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            raise StoreError(f"{path}: cannot read ({why(path, exc, writing=False)})") from None
         metrics = folder / "metrics.parquet"
         return Cell(run_id, parse_manifest(text, path), folder, lambda: read_parquet(metrics))
 
@@ -162,7 +162,10 @@ class LooseCells:
         (an exception, Ctrl-C) it is removed and the cell folder is left as it was."""
         tmp = self.aside("tmp", run_id)
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        try:
+            tmp.mkdir(parents=True)
+        except OSError as exc:
+            raise StoreError(f"cannot write {tmp}: {why(tmp, exc)}") from None
         try:
             yield tmp
             self._replace(tmp, self.folder(run_id))

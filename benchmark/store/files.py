@@ -16,7 +16,7 @@ import os
 import re
 import socket
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 HOST = re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname())[:40] or "host"
@@ -55,6 +55,26 @@ def stop_when_full(path: Path) -> Iterator[None]:
         raise
 
 
+def why(path: Path, exc: OSError, writing: bool = True) -> str:
+    """An OS error met on ``path`` in words: what in the path is in the way (a file where a
+    folder must be, a folder where a file must be, a folder this user cannot write in)."""
+    code = exc.errno
+    if code in (errno.ENOTDIR, errno.EEXIST, errno.ENOENT):
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            return f"{blocker} is a file, not a folder"
+    if code == errno.EISDIR or (code == errno.EEXIST and path.is_dir()):
+        return f"{path} is a folder, not a file"
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) and writing:
+        where = next((p for p in path.parents if p.exists()), path.parent)
+        return f"{where} is read-only for this user ({exc.strerror})"
+    if code == errno.ELOOP:
+        return f"a loop of symbolic links ({exc.strerror})"
+    if code == errno.ENAMETOOLONG:
+        return f"the path is longer than the file system takes ({exc.strerror})"
+    return str(exc.strerror or exc)
+
+
 def temporary(path: Path) -> Path:
     return path.with_name(f".{path.name}.{HOST}.{os.getpid()}.tmp")
 
@@ -68,10 +88,11 @@ def _write_temp(path: Path, data: bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)
         if exc.errno in FULL:
             raise disk_full(path, exc) from None
-        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise StoreError(f"cannot write {path}: {why(tmp, exc)}") from None
     return tmp
 
 
@@ -127,9 +148,17 @@ def staged(path: Path) -> Iterator[Path]:
     """A temporary path next to ``path`` to be filled by the caller (e.g. ``savefig``);
     renamed onto ``path`` when the block succeeds, removed when it fails."""
     tmp = temporary(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {why(tmp, exc)}") from None
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise disk_full(path, exc) from None
+        raise StoreError(f"cannot write {path}: {why(tmp, exc)}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):
+            tmp.unlink(missing_ok=True)

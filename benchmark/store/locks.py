@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from benchmark.store.files import StoreError
+from benchmark.store.files import StoreError, why
 
 #: seconds of waiting for a lock before the run says what it waits for
 NOTICE = 2.0
@@ -33,7 +33,7 @@ def open_lock(path: Path) -> IO[Any]:
         path.parent.mkdir(parents=True, exist_ok=True)
         return open(path, "a")
     except OSError as exc:
-        what = f"{path.parent} is a file" if path.parent.is_file() else exc.strerror or exc
+        what = why(path, exc)
         raise StoreError(
             f"{path}: cannot open this lock file ({what}); concurrent runs "
             f"coordinate through {path.parent}, a folder of lock files: remove what is in its "

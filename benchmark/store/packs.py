@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from benchmark.core.measures import MAIN_METRIC
 from benchmark.store import locks
 from benchmark.store.cells import Cell, parse_manifest, read_parquet
-from benchmark.store.files import StoreError, publish
+from benchmark.store.files import StoreError, publish, why
 
 MANIFESTS = "manifests.jsonl.gz"
 METRICS = "metrics.parquet"
@@ -184,7 +184,10 @@ class Pack:
             return None
         try:
             record = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            problem = why(path, exc, writing=False)
+            raise StoreError(f"{path}: not a readable dataset record ({problem})") from None
+        except ValueError as exc:
             raise StoreError(f"{path}: not a readable dataset record ({exc})") from None
         if not isinstance(record, dict):
             raise StoreError(f"{path}: not a readable dataset record (not a JSON object)")
