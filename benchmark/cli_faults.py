@@ -5,7 +5,6 @@ from their cells before anything reads them)."""
 from __future__ import annotations
 
 import _thread
-import os
 import signal
 import sys
 import threading
@@ -28,13 +27,10 @@ def ignore_interrupts() -> None:
 
 
 def exit_with(code: int) -> NoReturn:
-    """End ``python -m benchmark`` with ``code``; when interrupted, at once after flushing
-    (SIGINT is ignored by then; nothing at interpreter exit can raise another
-    KeyboardInterrupt or wait for a worker's cell)."""
-    if code == INTERRUPTED:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    """End ``python -m benchmark`` with ``code``. After a Ctrl-C, SIGINT is ignored by then
+    (:func:`ignore_interrupts`): nothing at interpreter exit can raise a second
+    KeyboardInterrupt or end the process by the signal (exit -2) instead of 130."""
+    sys.stdout.flush()
     sys.exit(code)
 
 

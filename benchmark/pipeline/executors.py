@@ -176,11 +176,8 @@ class LocalProcesses:
         assert pool is not None
         try:
             yield from self._drain(pool, queue, source, task)
-        except BaseException:  # Ctrl-C, a full disk: the cells in flight are abandoned
-            workers = list((pool._processes or {}).values())
+        except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
-            for worker in workers:  # stopped now, not when their cells would end
-                worker.terminate()
             raise
         pool.shutdown(wait=True)
 
