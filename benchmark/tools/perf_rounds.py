@@ -1,7 +1,7 @@
-"""The cost of annotating in rounds (``python -m benchmark.tools.perf``, issue 14): a multi-round cell
-against a one-round cell of the same reranker at the same budget, harness end to end (annotate,
-fit, score, write, evaluate), median of ``repeats`` after one warm-up of each. The goal: a
-multi-round cell costs at most 3x the one-round cell.
+"""The cost of annotating in rounds (``python -m benchmark.tools.perf``, issue 14): a
+multi-round cell against a one-round cell of the same reranker at the same budget, harness end to
+end (annotate, fit, score, write, evaluate), median of ``repeats`` after one warm-up of each. The
+goal: a multi-round cell costs at most 3x the one-round cell.
 
 Measured on ``sft`` at 20 % (the cheapest reranker of issue 14's grid, so the proxy's share is
 largest) with ``uncertainty`` (4 rounds, 3 refits of a 3-member ensemble: the most proxy fits of
