@@ -77,8 +77,7 @@ def annotate_rounds(
         before = {name: oracle.units_spent(name) for name in hidden}
         rng = np.random.default_rng(seed if r == 0 else derive_seed("annotation-round", seed, r))
         for name, split in hidden.items():
-            proxy = None if scores is None else scores.get(name)
-            state = RoundState(r, strat.rounds, proxy, hidden)
+            state = RoundState(r, strat.rounds, (scores or {}).get(name), hidden)
             pairs[name].append(strat.buy(split, oracle, fraction, rng, state))
         t0 = time.perf_counter()
         if r + 1 < strat.rounds:
