@@ -67,10 +67,12 @@ def verdict(row: pd.Series) -> str:
 
 
 def grid_of(table: pd.DataFrame, x: str, y: str, a: str, b: str) -> pd.DataFrame:
-    """The lines of one pair on the (x, y) plane: the settings where every other knob is at
-    its default (absent), one line per (x, y) value pair."""
+    """The lines of one pair on the (x, y) plane: the settings where every other knob that
+    varies is at its default (absent), one line per (x, y) value pair."""
     lines = table[(table.a == a) & (table.b == b)]
-    others = [c for c in params_columns(table) if c not in (x, y)]
+    others = [
+        c for c in params_columns(table) if c not in (x, y) and lines[c].astype(str).nunique() > 1
+    ]
     if others:
         lines = lines[lines[others].isna().all(axis=1)]
     return lines.assign(**{x: lines[x].fillna(np.nan), y: lines[y].fillna(np.nan)})
@@ -163,7 +165,8 @@ def files(
     store: Store, spec: dict[str, Any], keys: list[str], style: Style | None = None
 ) -> dict[Any, bytes | str]:
     """The files of a grid's settings view (``[report]`` of a grid file): the table (Markdown,
-    CSV), its summary (Markdown, LaTeX) and, with ``axes``, the heatmap of the first pair,
+    CSV), its summary (Markdown, LaTeX) and, with ``axes``, the heatmap of the first pair
+    (``heatmap-*``) or of each pair ``heatmaps`` lists (``heatmap-*``, ``heatmap-2-*``, ...),
     under ``reports/<name>/``."""
     pairs = [tuple(p) for p in spec.get("pairs", [])]
     table = settings_table(store, keys, pairs)
@@ -191,6 +194,10 @@ def files(
             out[folder / f"summary{suffix}.tex"] = text
     if spec.get("axes") and not table.empty:
         x, y = spec["axes"]
-        for name, data in heatmap(table, x, y, pairs[0]).items():
-            out[folder / name] = data
+        drawn = [tuple(p) for p in spec.get("heatmaps", pairs[:1])]
+        for k, pair in enumerate(drawn):
+            for name, data in heatmap(table, x, y, pair).items():
+                out[folder / (name if k == 0 else name.replace("heatmap", f"heatmap-{k + 1}"))] = (
+                    data
+                )
     return out
