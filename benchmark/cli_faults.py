@@ -5,11 +5,13 @@ from their cells before anything reads them)."""
 from __future__ import annotations
 
 import _thread
+import ctypes
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -28,9 +30,15 @@ def ignore_interrupts() -> None:
 
 def exit_with(code: int) -> NoReturn:
     """End ``python -m benchmark`` with ``code``. After a Ctrl-C, SIGINT is ignored by then
-    (:func:`ignore_interrupts`): nothing at interpreter exit can raise a second
-    KeyboardInterrupt or end the process by the signal (exit -2) instead of 130."""
+    (:func:`ignore_interrupts`), and CPython's mark of an "unhandled" KeyboardInterrupt is
+    cleared: CPython sets it when a KeyboardInterrupt escapes code run through its C API
+    (``PyRun_*``, as during some imports), even if this program then catches it, and at exit
+    ends such a process by SIGINT (exit -2) instead of 130 (some interrupted SMAR runs did).
+    Running an empty statement through the same API clears the mark."""
     sys.stdout.flush()
+    if code == INTERRUPTED:
+        with suppress(AttributeError, OSError):  # not CPython: nothing to clear
+            ctypes.pythonapi.PyRun_SimpleString(b"pass")
     sys.exit(code)
 
 

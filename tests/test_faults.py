@@ -231,3 +231,27 @@ def test_a_swallowed_ctrl_c_is_raised_again() -> None:
     finally:
         restore()
     assert ref() is None
+
+
+def test_a_ctrl_c_wrapped_in_another_error_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Ctrl-C during an import that Python wraps into another error (``__set_name__``:
+    "RuntimeError: Error calling __set_name__", seen when torch._dynamo was imported by the
+    first SMAR cell) stops the run with exit 130 and one line (was: the cell failed, and every
+    later cell on the half-imported module, exit 1)."""
+    from benchmark.pipeline import harness
+
+    class Field:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    def execute(*args: object, **kwargs: object) -> None:
+        type("Entry", (), {"field": Field()})
+
+    monkeypatch.setattr(harness, "execute", execute)
+    argv = ["run", "--out", str(tmp_path / "out"), "--quiet", "--rerankers", "fusion-minmax"]
+    capsys.readouterr()
+    assert main([*argv, *TINY_ARGS]) == 130
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: interrupted (Ctrl-C)"), err

@@ -152,8 +152,24 @@ def serial(cells: list[CellConfig], job: Job, outcome: GridOutcome, bar: Progres
             )
             outcome.results.append(result)
         except Exception as exc:  # one failed cell must not lose the others
+            if interrupted(exc):
+                raise KeyboardInterrupt from None
             outcome.fail(cell, f"{type(exc).__name__}: {exc}")
         bar.step(cell)
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether a Ctrl-C caused ``exc``: Python wraps a KeyboardInterrupt raised in some places
+    into another error (in ``__set_name__`` during an import: "RuntimeError: Error calling
+    __set_name__", after which every later cell failed on the half-imported module)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def claim(
