@@ -1,8 +1,9 @@
 """Figures as bytes, ready for a paper: every figure in PNG, PDF and SVG, at one-column width
 (3.3 in) and full width (7 in), text at 8 pt at that print size (the figure is saved at exactly
 its size: no tight bounding box that would rescale it), fonts embedded as TrueType (Type 42)
-in the PDF, text as paths in the SVG. The bytes are deterministic: no date in the PDF or SVG
-metadata, a fixed SVG id salt; the same data and matplotlib version give the same files.
+in the PDF, text as paths in the SVG, PNGs as 8-bit palette images (a third of the bytes).
+The bytes are deterministic: no date in the PDF or SVG metadata, a fixed SVG id salt; the same
+data and matplotlib version give the same files.
 
 The drawings are :mod:`benchmark.reporting.plots`; this module sets the page (sizes, fonts,
 formats), the styles shared by every figure and the rendering to bytes.
@@ -19,6 +20,11 @@ from typing import Any
 WIDTHS = {"column": 3.3, "full": 7.0}  # inches: one column of a two-column paper, full width
 FORMATS = ("png", "pdf", "svg")
 PNG_DPI = 150  # modest: the committed reports keep their PNGs in git
+#: PNGs are 8-bit palette images of at most this many colours (Pillow's median cut, no
+#: dithering): about a third of the bytes of matplotlib's RGBA file, white and every drawn
+#: series colour kept within 2 of their RGB values (tests/reporting/test_figures.py; 128
+#: colours or the octree quantiser shift rarely drawn series colours or the white page)
+PNG_COLOURS = 256
 RC = {
     "font.size": 8,
     "axes.titlesize": 8,
@@ -84,28 +90,53 @@ def to_bytes(fig: Any, fmt: str) -> bytes:
     buffer = io.BytesIO()
     dpi = PNG_DPI if fmt == "png" else 72
     fig.savefig(buffer, format=fmt, dpi=dpi, metadata=METADATA[fmt])
+    return palette(buffer.getvalue()) if fmt == "png" else buffer.getvalue()
+
+
+def palette(png: bytes) -> bytes:
+    """``png`` (matplotlib's RGBA on a white page) as an 8-bit palette PNG of
+    :data:`PNG_COLOURS` colours, deterministic."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    quantised = image.quantize(PNG_COLOURS, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    quantised.save(buffer, format="png", optimize=True)
     return buffer.getvalue()
 
 
-def render(name: str, draw: Callable[[Any, float], Any]) -> dict[str, bytes]:
-    """Every variant of one figure by file name (``<name>-<width>.<format>``): ``draw(plt,
-    width_in_inches)`` returns the figure."""
+def render(
+    name: str, draw: Callable[[Any, float], Any], formats: tuple[str, ...] = FORMATS
+) -> dict[str, bytes]:
+    """Every variant of one figure in ``formats`` by file name (``<name>-<width>.<format>``):
+    ``draw(plt, width_in_inches)`` returns the figure."""
     plt = pyplot()
     files = {}
     for variant, width in WIDTHS.items():
         with plt.rc_context(RC):
             fig = draw(plt, width)
             try:
-                for fmt in FORMATS:
+                for fmt in formats:
                     files[f"{name}-{variant}.{fmt}"] = to_bytes(fig, fmt)
             finally:
                 plt.close(fig)
     return files
 
 
-def variants(name: str) -> list[str]:
-    """The file names :func:`render` gives figure ``name``."""
-    return [f"{name}-{variant}.{fmt}" for variant in WIDTHS for fmt in FORMATS]
+def variants(name: str, formats: tuple[str, ...] = FORMATS) -> list[str]:
+    """The file names :func:`render` gives figure ``name`` in ``formats``."""
+    return [f"{name}-{variant}.{fmt}" for variant in WIDTHS for fmt in formats]
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``png,pdf``: the figure formats to write, in :data:`FORMATS` order; PNG is always one
+    (the HTML report shows the PNGs)."""
+    asked = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in asked if f not in FORMATS]
+    if unknown or not asked:
+        what = repr(unknown[0]) if unknown else "none"
+        raise ValueError(f"unknown figure format {what}; choose from {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in asked or f == "png")
 
 
 def fingerprint(code: tuple[Any, ...], *inputs: Any) -> str:
@@ -130,13 +161,17 @@ def fingerprint(code: tuple[Any, ...], *inputs: Any) -> str:
 
 
 def cached(
-    folder: Path, name: str, key: str, draw: Callable[[Any, float], Any]
+    folder: Path,
+    name: str,
+    key: str,
+    draw: Callable[[Any, float], Any],
+    formats: tuple[str, ...] = FORMATS,
 ) -> dict[str, bytes]:
-    """:func:`render`'s files of figure ``name``, read back from ``folder`` when they were
-    rendered there from inputs with the same ``key`` (the stamp ``.<name>.key``), rendered
-    otherwise; the stamp is among the files returned."""
-    names, stamp = variants(name), f".{name}.key"
+    """:func:`render`'s files of figure ``name`` in ``formats``, read back from ``folder`` when
+    they were rendered there from inputs with the same ``key`` (the stamp ``.<name>.key``),
+    rendered otherwise; the stamp is among the files returned."""
+    names, stamp = variants(name, formats), f".{name}.key"
     same = (folder / stamp).is_file() and (folder / stamp).read_text() == key
     if same and all((folder / n).is_file() for n in names):
         return {n: (folder / n).read_bytes() for n in names} | {stamp: key.encode()}
-    return render(name, draw) | {stamp: key.encode()}
+    return render(name, draw, formats) | {stamp: key.encode()}

@@ -45,6 +45,36 @@ def test_every_format_and_width_with_deterministic_bytes(data) -> None:
             assert int.from_bytes(png[16:20], "big") == round(inches * figures.PNG_DPI)
 
 
+def test_pngs_are_palette_images_that_keep_the_series_colours(data) -> None:
+    """8-bit palette PNGs (the committed reports' size) whose every series colour is within 2
+    of its RGB value, and whose pixels are those of matplotlib's RGBA rendering (mean error
+    under 1 of 255 per channel)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    plt = figures.pyplot()
+    with plt.rc_context(figures.RC):
+        fig = plots.draw_curve(data.curve)(plt, figures.WIDTHS["full"])
+        rgba, png = io.BytesIO(), figures.to_bytes(fig, "png")
+        fig.savefig(rgba, format="png", dpi=figures.PNG_DPI)
+        plt.close(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.mode == "P" and len(image.getcolors() or []) <= figures.PNG_COLOURS
+    pixels = np.asarray(image.convert("RGB"), dtype=float)
+    exact = np.asarray(Image.open(rgba).convert("RGB"), dtype=float)
+    assert pixels.shape == exact.shape and np.abs(pixels - exact).mean() < 1.0
+    assert (pixels[0, 0] == 255).all(), "the page is no longer white"
+    used = {tuple(c) for c in exact.reshape(-1, 3).astype(int)}
+    wanted = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in figures.COLOURS]
+    drawn = [c for c in wanted if c in used]
+    table = np.asarray(image.getpalette()[: 3 * figures.PNG_COLOURS]).reshape(-1, 3)
+    assert drawn, "no series colour drawn: the check is empty"
+    for colour in drawn:
+        assert np.sqrt(((table - colour) ** 2).sum(1)).min() <= 2, colour
+
+
 def test_text_is_at_least_8pt_and_inside_the_figure(data) -> None:
     plt = figures.pyplot()
     for name, draw in drawings(data).items():
