@@ -5,7 +5,8 @@ For each dataset of the grid, from its rows (:mod:`benchmark.reporting.rows`):
 
 * **curve**: every budgeted row against the ``reference`` row (default ``sft@100%``):
   :func:`benchmark.reporting.rows.paired_tests` (the two-way query x seed t-test with its 95 %
-  CI and the non-inferiority test, PROTOCOL §7), Holm over all of the dataset's rows;
+  CI and the non-inferiority test, PROTOCOL §7), Holm over all of the dataset's rows
+  (``curve.csv``: what the figures draw and docs/results.md's strategy tables quote);
 * **saving**: per method (reranker and strategy), the smallest budget whose row reaches the
   reference (non-inferior within the margin, one-sided, Holm: PROTOCOL §7's definition, as
   :mod:`benchmark.reporting.budget` uses), with that budget's difference, CI and p; "not
@@ -53,7 +54,7 @@ def curve(rows: list[Row], reference: Row) -> pd.DataFrame:
                 "budget": row.budget,
                 "seeds": len(row.seeds),
                 "mean": test.mean_a,
-                **{k: test[k] for k in ("diff", "ci_low", "ci_high", "p", "p_holm")},
+                **{k: test[k] for k in ("diff", "ci_low", "ci_high", "p", "p_holm", "significant")},
                 **{k: test[k] for k in ("p_queries_holm", "p_noninf_holm", "noninferior")},
             }
         )
@@ -192,15 +193,16 @@ def files(
     store: Store, spec: dict[str, Any], keys: list[str], style: Style | None = None
 ) -> dict[Any, bytes | str]:
     """The view's files under ``reports/<name>/``: saving and versus tables (Markdown, CSV,
-    LaTeX) over the grid's datasets, and ``<dataset>/<strategy>-<width>.<format>`` budget
-    curves."""
+    LaTeX) and the curve (CSV) over the grid's datasets, and
+    ``<dataset>/<strategy>-<width>.<format>`` budget curves."""
     folder = store.out / "reports" / str(spec["name"])
-    savings, matches = [], []
+    savings, matches, curves = [], [], []
     out: dict[Any, bytes | str] = {}
     for key in keys:
         lines, saved, against = dataset_views(store, key, spec)
         if lines.empty:
             continue
+        curves.append(lines.assign(key=key))
         savings.append(saved.assign(key=key))
         matches.append(against.assign(key=key))
         for strategy in sorted(set(lines.strategy) - set(spec.get("versus", VERSUS))):
@@ -214,6 +216,7 @@ def files(
     out[folder / "saving.csv"] = saved_all.to_csv(index=False)
     out[folder / "versus.md"] = markdown(versus_all, VERSUS_COLUMNS) + "\n" + versus_caption
     out[folder / "versus.csv"] = versus_all.to_csv(index=False)
+    out[folder / "curve.csv"] = pd.concat(curves).to_csv(index=False) if curves else ""
     return out | tex_files(folder, saved_all, versus_all, spec, style or Style())
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmark import configure_environment
-from benchmark.tools import results_tables, verdict
+from benchmark.tools import results_tables, strategy_blocks, verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 GRIDS = (
@@ -120,6 +120,9 @@ BLOCKS: dict[str, Callable[[Path, Found], str]] = {
     "claims": claims_table,
     "premise-map": premise_map,
     "sweep": sweep,
+    "strategies-curve": strategy_blocks.curve,
+    "strategies-reached": strategy_blocks.reached,
+    "strategies-versus": strategy_blocks.versus,
 }
 
 

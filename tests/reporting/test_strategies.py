@@ -4,6 +4,7 @@ rows)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,7 @@ def test_files_write_tables_and_a_figure_per_strategy(tmp_path: Path) -> None:
     folder = tmp_path / "reports" / "active"
     names = {p.relative_to(folder).as_posix() for p in out}
     tables = {f"{name}.{ext}" for name in ("saving", "versus") for ext in ("md", "csv")}
-    tables |= {"saving-d.tex", "versus-d.tex"}  # LaTeX: a float per dataset
+    tables |= {"saving-d.tex", "versus-d.tex", "curve.csv"}  # LaTeX: a float per dataset
     figures = {f"d/calibration-anchors-{w}.{f}" for w in ("column", "full") for f in FORMATS}
     assert names == tables | figures
     assert r"\caption{Strategies against SMAR's bands at the same budget on d" in str(
@@ -115,3 +116,7 @@ def test_files_write_tables_and_a_figure_per_strategy(tmp_path: Path) -> None:
     saving = str(out[folder / "saving.md"])
     assert "| d | smar [calibration-anchors] | 5%, 10%, 20% | 10% | 90% |" in saving
     assert "not reached" in saving and "non-inferior within 0.01" in saving
+    curve = pd.read_csv(io.StringIO(str(out[folder / "curve.csv"])))
+    assert set(curve.key) == {"d"} and "sft@100%" not in set(curve.row)
+    at10 = curve.set_index("row").loc["smar@10%[calibration-anchors]"]
+    assert at10.noninferior and not at10.significant and at10.budget == 0.1

@@ -29,16 +29,31 @@ def test_generated_blocks_and_files_are_current(written) -> None:
 
 
 def test_every_p_value_the_page_quotes_is_in_a_generated_file(written) -> None:
-    """Outside the annotation-strategies section (its prose predates the headline test), every
-    ``p (Holm) X`` docs/results.md quotes is a p-value of a generated table."""
+    """Every ``p (Holm) X`` docs/results.md quotes, on the whole page, is a p-value of a
+    generated table or file (the views' Markdown, the claim tables, the generated blocks)."""
     docs = (ROOT / "docs" / "results.md").read_text()
-    docs = docs.split("## Annotation strategies")[0]
     generated = "\n".join(written.values()) + (ROOT / "results" / "claims.md").read_text()
     generated += "".join(p.read_text() for p in (ROOT / "results" / "reports").glob("*/*.md"))
     quoted = re.findall(r"p \(Holm\)[ =]+([0-9.e-]+[0-9])", docs)
     assert quoted, "no p-value found: the pattern is wrong"
     unknown = [p for p in quoted if not re.search(rf"(?<![\d.]){re.escape(p)}(?![\d])", generated)]
     assert not unknown, f"p-values in docs/results.md that no generated file holds: {unknown}"
+
+
+def test_the_strategies_prose_quotes_only_generated_numbers(written) -> None:
+    """The annotation-strategies section states its measured numbers in generated blocks: every
+    number with three decimals or more in its prose (outside the blocks) is in a generated
+    file, and its blocks hold the view's three tables."""
+    docs = (ROOT / "docs" / "results.md").read_text()
+    section = docs.split("## Annotation strategies")[1].split("\n## ")[0]
+    blocks = re.findall(r"<!-- generated:(\S+) -->", section)
+    assert blocks == ["strategies-curve", "strategies-reached", "strategies-versus"]
+    prose = re.sub(r"<!-- generated:(\S+) -->.*?<!-- /generated:\1 -->", "", section, flags=re.S)
+    view = ROOT / "results" / "reports" / "active"
+    generated = "".join(p.read_text() for p in [*view.glob("*.md"), *view.glob("*.csv")])
+    quoted = re.findall(r"(?<![\d.])\d*\.\d{3,}", prose.replace("−", "-"))
+    assert not [n for n in quoted if n not in generated], "hand-copied numbers in the prose"
+    assert "0.8635" in written[reproduce.DOCS].split("## Annotation strategies")[1]
 
 
 def test_fill_replaces_only_between_markers() -> None:
