@@ -29,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if not summarise(outcome, cells, args.out):
             return faults.INTERRUPTED
-        report_run(store, outcome, cells, args.grid, style_of(args))
+        report_run(store, outcome, cells, args)
     finally:
         report_failures(outcome)
     return 1 if outcome.failures else 0
@@ -76,9 +76,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return cli_calibrate.main(args, compute, summarise, report_failures)
 
 
-def report_run(
-    store: Any, outcome: Any, cells: list[Any], grid_name: str | None, style: Any = None
-) -> None:
+def report_run(store: Any, outcome: Any, cells: list[Any], args: argparse.Namespace) -> None:
     """The reports of every dataset the run touched (printing this run's rows), and the grid's
     own view."""
     from benchmark.core.catalog import dataset_key
@@ -88,9 +86,9 @@ def report_run(
     keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
     for key in keys:
         if key in done:
-            write_report(store, key, only=ran, style=style)
-    if grid_name:
-        write_grid_report(store, grid_name, keys, style)
+            write_report(store, key, args, only=ran)
+    if args.grid:
+        write_grid_report(store, args.grid, keys, args)
 
 
 def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
@@ -114,20 +112,23 @@ def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
     return True
 
 
-def write_report(store: Any, key: str, only: set[str] | None = None, style: Any = None) -> None:
+def write_report(store: Any, key: str, args: Any, only: set[str] | None = None) -> None:
+    """Every view of dataset ``key``, its LaTeX and figures as ``args`` ask."""
     from benchmark.reporting import report
 
-    board, caption, paths = report.write(store, key, style)
+    board, caption, paths = report.write(store, key, style_of(args), args.formats)
     print_board(board, caption, key, only=only)
     tex = sorted(p.name for p in paths if p.suffix == ".tex")
     print(
         f"written: {len(paths)} files, leaderboard {store.out / 'leaderboards'}/{key}.{{md,csv}}, "
-        f"LaTeX tables {', '.join(tex)}, figures (PNG, PDF, SVG), report {paths[-1]}"
+        f"LaTeX tables {', '.join(tex)}, figures ({', '.join(args.formats).upper()}), "
+        f"report {paths[-1]}"
     )
 
 
-def write_grid_report(store: Any, name: str, keys: list[str], style: Any = None) -> None:
-    """The grid file's own view across its datasets (its ``[report]`` table), if it has one."""
+def write_grid_report(store: Any, name: str, keys: list[str], args: argparse.Namespace) -> None:
+    """The grid file's own view across its datasets (its ``[report]`` table), if it has one;
+    its figures in the formats asked only."""
     from benchmark.pipeline.gridfile import report_spec
     from benchmark.reporting import settings, strategies
     from benchmark.store import publish
@@ -136,7 +137,9 @@ def write_grid_report(store: Any, name: str, keys: list[str], style: Any = None)
     if spec is None:
         return
     view = {"settings": settings.files, "strategies": strategies.files}[spec["kind"]]
-    files = view(store, spec, keys, style)
+    files = view(store, spec, keys, style_of(args))
+    unasked = {".png", ".pdf", ".svg"} - {f".{f}" for f in args.formats}
+    files = {p: v for p, v in files.items() if p.suffix not in unasked}
     publish(files)
     print(f"written: {', '.join(str(p) for p in files)}")
 
@@ -217,10 +220,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
         for key in keys:
             if store.cells(key):
-                write_report(store, key, style=style_of(args))
-        write_grid_report(store, args.grid, keys, style_of(args))
+                write_report(store, key, args)
+        write_grid_report(store, args.grid, keys, args)
         return 0
-    write_report(store, report_key(args, store), style=style_of(args))
+    write_report(store, report_key(args, store), args)
     return 0
 
 

@@ -80,7 +80,26 @@ def label_arg(text: str) -> tuple[str, str]:
     return name.strip(), shown.strip()
 
 
-def add_latex_args(p: argparse.ArgumentParser) -> None:
+def formats_arg(text: str) -> tuple[str, ...]:
+    from benchmark.reporting.figures import parse_formats
+
+    try:
+        return parse_formats(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_latex_args(p: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    p.add_argument(
+        "--formats",
+        type=formats_arg,
+        action=Once,
+        default=formats,
+        metavar="A,B",
+        help=f"figure formats drawn, of png, pdf, svg (default: {','.join(formats)}); png "
+        "always (the HTML report shows it); a figure's files in other formats are kept while "
+        "current, removed once it changes",
+    )
     p.add_argument(
         "--latex-width",
         choices=("column", "text"),
@@ -187,7 +206,7 @@ def parser() -> argparse.ArgumentParser:
         "recall@100...) or ir_measures/trec_eval names (nDCG@10, P@5, RR, AP, ndcg_cut_10, "
         "P_5, map); a finished cell gets them from its run file, without retraining",
     )
-    add_latex_args(run)
+    add_latex_args(run, ("png",))  # PDF and SVG: 1.5 s of a 12 s run (docs/performance.md)
     run.add_argument("--force", action="store_true", help="re-run cells that are cached")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -215,7 +234,7 @@ def parser() -> argparse.ArgumentParser:
         help="rebuild the reports of every dataset of a grid file and the grid's own view "
         "(its [report] table), instead of one --dataset",
     )
-    add_latex_args(rep)
+    add_latex_args(rep, ("png", "pdf", "svg"))
 
     prune = sub.add_parser(
         "prune",

@@ -314,6 +314,8 @@ CASES = [
         "buys no label",
     ),
     Case("cli-seeds-zero", run("--seeds", "0"), 2, "--seeds must be at least 1"),
+    Case("cli-formats-unknown", run("--formats", "png,jpg"), 2, "unknown figure format 'jpg'"),
+    Case("report-formats-empty", report(*SMALL, "--formats", ","), 2, "no format in ','"),
     Case("cli-seeds-not-integer", run("--seeds", "two"), 2, "invalid int value: 'two'"),
     Case("cli-param-without-reranker", run("--param", "num_leaves=3"), 2, "<reranker>."),
     Case(

@@ -134,8 +134,8 @@ def parse_formats(text: str) -> tuple[str, ...]:
     asked = [f.strip().lower() for f in text.split(",") if f.strip()]
     unknown = [f for f in asked if f not in FORMATS]
     if unknown or not asked:
-        what = repr(unknown[0]) if unknown else "none"
-        raise ValueError(f"unknown figure format {what}; choose from {', '.join(FORMATS)}")
+        what = f"unknown figure format {unknown[0]!r}" if unknown else f"no format in {text!r}"
+        raise ValueError(f"{what}; choose from {', '.join(FORMATS)}")
     return tuple(f for f in FORMATS if f in asked or f == "png")
 
 
@@ -169,9 +169,12 @@ def cached(
 ) -> dict[str, bytes]:
     """:func:`render`'s files of figure ``name`` in ``formats``, read back from ``folder`` when
     they were rendered there from inputs with the same ``key`` (the stamp ``.<name>.key``),
-    rendered otherwise; the stamp is among the files returned."""
-    names, stamp = variants(name, formats), f".{name}.key"
+    rendered otherwise; the stamp is among the files returned. Files of other formats rendered
+    from the same key are returned too (still current: kept, not rewritten)."""
+    stamp = f".{name}.key"
     same = (folder / stamp).is_file() and (folder / stamp).read_text() == key
-    if same and all((folder / n).is_file() for n in names):
-        return {n: (folder / n).read_bytes() for n in names} | {stamp: key.encode()}
-    return render(name, draw, formats) | {stamp: key.encode()}
+    kept = {n: (folder / n).read_bytes() for n in variants(name) if same and (folder / n).is_file()}
+    if not all(n in kept for n in variants(name, formats)):
+        kept = {n: v for n, v in kept.items() if n.rpartition(".")[2] not in formats}
+        kept |= render(name, draw, formats)
+    return kept | {stamp: key.encode()}

@@ -1,9 +1,9 @@
 """Every derived view of one dataset, written together: the leaderboard (Markdown, CSV, LaTeX
 main and ablation tables) under ``<out>/leaderboards/``, and under ``<out>/reports/<key>/`` the
 budget table (Markdown, LaTeX), the annotation saving, the figures (PNG, PDF, SVG at two
-widths) and the HTML report. All files are rendered in memory first and published
-all-or-nothing (:func:`benchmark.store.publish`), so a failure leaves the previous report
-whole; files of an earlier report that this one no longer writes are removed after it."""
+widths, or the formats asked) and the HTML report. All files are rendered in memory first and
+published all-or-nothing (:func:`benchmark.store.publish`), so a failure leaves the previous
+report whole; files of an earlier report that this one no longer writes are removed after it."""
 
 from __future__ import annotations
 
@@ -66,9 +66,12 @@ def views_of(key: str, cells: list[Cell]) -> Data:
     )
 
 
-def figure_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
-    """Every figure of the report; one whose inputs and drawing code did not change since it
-    was written in ``folder`` is read back, not drawn again (:func:`figures.cached`)."""
+def figure_files(
+    folder: Path, data: Data, formats: tuple[str, ...] = figures.FORMATS
+) -> dict[Path, bytes | str]:
+    """Every figure of the report in ``formats``; one whose inputs and drawing code did not
+    change since it was written in ``folder`` is read back, not drawn again
+    (:func:`figures.cached`)."""
     draws: dict[str, tuple[Any, tuple[Any, ...]]] = {
         "budget_curve": (plots.draw_curve(data.curve), (data.curve,)),
         "modality_mix": (plots.draw_mix(data.main_mix), (data.main_mix,)),
@@ -78,7 +81,8 @@ def figure_files(folder: Path, data: Data) -> dict[Path, bytes | str]:
     out: dict[Path, bytes | str] = {}
     for name, (draw, inputs) in draws.items():
         key = figures.fingerprint((plots, figures), name, *inputs)
-        out |= {folder / n: raw for n, raw in figures.cached(folder, name, key, draw).items()}
+        drawn = figures.cached(folder, name, key, draw, formats)
+        out |= {folder / n: raw for n, raw in drawn.items()}
     return out
 
 
@@ -134,11 +138,14 @@ def page(folder: Path, data: Data, prov: provenance.Provenance, written: list[Pa
 
 
 def write(
-    store: Store, key: str, style: tables.Style | None = None
+    store: Store,
+    key: str,
+    style: tables.Style | None = None,
+    formats: tuple[str, ...] = figures.FORMATS,
 ) -> tuple[pd.DataFrame, str, list[Path]]:
     """Write every view of dataset ``key`` (its LaTeX tables set in ``style``, by default at a
-    two-column page's column width): returns the leaderboard, its caption and the written
-    paths (index.html last)."""
+    two-column page's column width; its figures in ``formats``, the figures of other formats
+    removed): returns the leaderboard, its caption and the written paths (index.html last)."""
     style = style or tables.Style()
     cells = require(store, key)
     data = views_of(key, cells)
@@ -146,7 +153,7 @@ def write(
     files: dict[Path, bytes | str] = dict(
         leaderboard.files(store.out, key, data.board, data.tests, style)
     )
-    files |= figure_files(folder, data) | table_files(folder, data, style)
+    files |= figure_files(folder, data, formats) | table_files(folder, data, style)
     index = folder / "index.html"
     prov = provenance.collect(cells, store.pack(key).dataset())
     shown = [p for p in files if not p.name.startswith(".")]  # not the figures' stamps

@@ -170,3 +170,28 @@ def test_a_second_run_computes_and_draws_nothing(tmp_path, monkeypatch) -> None:
     assert main(argv) == 0
     after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
     assert after == files
+
+
+def test_only_the_formats_asked_are_written(tmp_path, capsys) -> None:
+    """``run --formats svg`` draws PNG (always) and SVG; ``report --formats pdf`` adds the PDFs
+    and keeps the SVGs (still current, not rewritten); a ``run`` (PNG by default) that changes
+    a figure leaves that figure in PNG only."""
+    from benchmark.cli import main
+    from tests.conftest import TINY_ARGS
+
+    common = ["--out", str(tmp_path), *TINY_ARGS]
+    argv = ["run", "--seeds", "1", "--quiet", *common, "--rerankers", "fusion-zscore"]
+    assert main([*argv, "--formats", "svg"]) == 0
+    assert "figures (PNG, SVG)" in capsys.readouterr().out
+    (folder,) = (tmp_path / "reports").iterdir()
+
+    def suffixes(name: str) -> set[str]:
+        return {p.suffix for p in folder.glob(f"{name}-*")}
+
+    assert suffixes("budget_curve") == suffixes("modality_mix") == {".png", ".svg"}
+    svg = (folder / "budget_curve-column.svg").stat().st_mtime_ns
+    assert main(["report", *common, "--formats", "pdf"]) == 0
+    assert suffixes("budget_curve") == {".png", ".pdf", ".svg"}
+    assert (folder / "budget_curve-column.svg").stat().st_mtime_ns == svg
+    assert main([*argv, "--rerankers", "interleave"]) == 0  # a new row: a new budget curve
+    assert suffixes("budget_curve") == {".png"}
