@@ -24,27 +24,28 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
-from baselines.allrank_adapter import Loss, LTRModel, build_model, check_device, loss_function
-from baselines.allrank_slates import (
-    Slates,
-    Standardiser,
-    informative_pages,
-    predict,
-    slate_cells,
-    to_slates,
-    torch_threads,
-    train_epoch,
-)
 from baselines.common import learned_features
 from benchmark.core import progress
 from benchmark.core.data import Split
+from benchmark.core.lazy import lazy
 from benchmark.core.ndcg import revealed_ndcg
 from benchmark.core.reranker import Layout, Reranker, register
+
+if TYPE_CHECKING:
+    import torch
+
+    from baselines import allrank_adapter as adapter
+    from baselines import allrank_slates as slates
+    from baselines.allrank_adapter import Loss, LTRModel
+    from baselines.allrank_slates import Slates
+else:  # imported by the first fit: the registry needs neither torch nor allRank
+    torch = lazy("torch")
+    adapter = lazy("baselines.allrank_adapter")
+    slates = lazy("baselines.allrank_slates")
 
 
 @dataclass
@@ -52,6 +53,7 @@ class ListwiseAllRank(Reranker):
     """Shared fields and loop of the allRank rerankers; subclasses choose the encoder."""
 
     cost = 30.0  # relative cell time (work order only)
+    imports = ("torch", "baselines.allrank_adapter", "baselines.allrank_slates")
 
     default_strategy = "pages"
     inputs = "item + query features, modality one-hot, g^m (raw, in-page rank and min-max)"
@@ -80,7 +82,7 @@ class ListwiseAllRank(Reranker):
         return self.scaler_.transform(learned_features(split, self.layout_), split.modality)
 
     def new_model(self, n_features: int) -> LTRModel:
-        return build_model(
+        return adapter.build_model(
             n_features, [self.hidden] * self.fc_layers, self.dropout, **self.encoder()
         )
 
@@ -92,16 +94,16 @@ class ListwiseAllRank(Reranker):
         self.layout_ = layout
         x = learned_features(train, layout)
         owner = np.r_[layout.feature_modality, np.full(x.shape[1] - train.features.shape[1], -1)]
-        self.scaler_ = Standardiser.fit(x, train.modality, owner)
-        pages = informative_pages(train)
+        self.scaler_ = slates.Standardiser.fit(x, train.modality, owner)
+        pages = slates.informative_pages(train)
         if len(pages) == 0:
             raise ValueError(
                 f"{self.name}: the budget revealed no page_train page with two different labels"
             )
-        train_slates = to_slates(train, self.features(train)).take(pages)
+        train_slates = slates.to_slates(train, self.features(train)).take(pages)
         positive = np.maximum.reduceat(valid.page_label, valid.offsets[:-1]) >= 1
         valid = valid.select_queries(np.flatnonzero(positive))
-        valid_slates = to_slates(valid, self.features(valid)) if valid.n_queries else None
+        valid_slates = slates.to_slates(valid, self.features(valid)) if valid.n_queries else None
         return train_slates, valid, valid_slates
 
     def new_optimizer(self, model: LTRModel) -> torch.optim.Optimizer:
@@ -119,20 +121,20 @@ class ListwiseAllRank(Reranker):
     ) -> float | None:
         """One epoch of :meth:`fit`: a training pass, then NDCG@10 on the revealed validation
         labels (``None`` without validation pages)."""
-        train_epoch(model, loss, optimizer, train_slates, self.batch_size, generator)
+        slates.train_epoch(model, loss, optimizer, train_slates, self.batch_size, generator)
         if valid_slates is None:
             return None
-        return revealed_ndcg(valid, self.gather(valid, predict(model, valid_slates)))
+        return revealed_ndcg(valid, self.gather(valid, slates.predict(model, valid_slates)))
 
     def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> ListwiseAllRank:
-        dev = check_device(self.loss, self.device)
-        loss = loss_function(self.loss)
+        dev = adapter.check_device(self.loss, self.device)
+        loss = adapter.loss_function(self.loss)
         train_slates, valid, valid_slates = self.prepare(train, valid, layout)
         train_slates = train_slates.to(dev)
         valid_slates = None if valid_slates is None else valid_slates.to(dev)
         best, best_epoch, state, epoch = -np.inf, 0, None, 0
         rng_devices = [dev.index or 0] if dev.type == "cuda" else []
-        with torch_threads(self.num_threads), torch.random.fork_rng(devices=rng_devices):
+        with slates.torch_threads(self.num_threads), torch.random.fork_rng(devices=rng_devices):
             torch.manual_seed(seed)
             model = self.new_model(train_slates.x.shape[-1]).to(dev)
             optimizer = self.new_optimizer(model)
@@ -163,12 +165,13 @@ class ListwiseAllRank(Reranker):
     @staticmethod
     def gather(split: Split, grid: np.ndarray) -> np.ndarray:
         """Per-row scores of ``split`` from a pages x length grid."""
-        page, pos = slate_cells(split)
+        page, pos = slates.slate_cells(split)
         return grid[page, pos]
 
     def score(self, split: Split) -> np.ndarray:
-        with torch_threads(self.num_threads):
-            grid = predict(self.model_, to_slates(split, self.features(split)).to(self.dev_))
+        with slates.torch_threads(self.num_threads):
+            pages = slates.to_slates(split, self.features(split)).to(self.dev_)
+            grid = slates.predict(self.model_, pages)
         return self.gather(split, grid)
 
     def fit_info(self) -> dict[str, Any]:

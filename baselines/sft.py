@@ -4,14 +4,20 @@ variants ``sft-g`` (g^m as an input) and ``sft-squash`` (the released code's squ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from baselines.smar_losses import list_mle
 from baselines.smar_net import Pages
 from baselines.smar_train import PageNetReranker, Weights, labelled_pages
+from benchmark.core.lazy import lazy
 from benchmark.core.reranker import register
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy("torch")
 
 #: What the paper's network sees (``g_input`` off).
 NET_INPUTS = "item + query features, modality embedding"

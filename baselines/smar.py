@@ -37,16 +37,21 @@ The default strategy is the middle band (the released code's ``middle_1``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-import torch
 
 from baselines.sft import NET_INPUTS, NET_INPUTS_G
 from baselines.smar_losses import list_mle, listwise_distillation, modality_masks, total_loss
 from baselines.smar_net import Pages
 from baselines.smar_train import PageNetReranker, Weights
+from benchmark.core.lazy import lazy
 from benchmark.core.reranker import register
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy("torch")
 
 #: What the network of every ``smar*`` reranker without ``g_input`` sees.
 SMAR_INPUTS = NET_INPUTS + "; g^m only orders items (distillation targets, band selection)"

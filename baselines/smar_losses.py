@@ -13,7 +13,14 @@ averages the loss over the tie orders. Distillation targets (g^m) rarely tie; sa
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
+
+from benchmark.core.lazy import lazy
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy("torch")
 
 #: Stands for "minus infinity" inside log-sum-exp; finite so that gradients stay finite.
 NEG = -1e9

@@ -15,19 +15,25 @@ Each modality has its own linear projection into the shared width (one block-dia
 :meth:`Normaliser.items`; the modality embedding is its bias); the parts are summed and passed
 through ReLU. ``head="mlp"`` scores each item alone (the paper's effective form),
 ``head="attention"`` adds one self-attention layer across the page's items (padding masked).
+The network itself is :class:`baselines.smar_model.WholePageNet` (imported when one is built).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
 from baselines.common import group_stats, minmax_in_modality, page_modality_groups
 from benchmark.core.data import Split
+from benchmark.core.lazy import lazy
 from benchmark.core.reranker import Layout
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy("torch")  # imported by the first network reranker that runs
 
 #: A non-negative column is log1p-compressed when its 99th percentile exceeds this many medians
 #: or its maximum exceeds 100 (image sizes, view counts).
@@ -175,38 +181,3 @@ class Pages:
             self.pairs[:, 0:1] * width + self.pairs[:, 1:], device=self.mask.device
         )
         return flat[:, 0], flat[:, 1]
-
-
-class WholePageNet(nn.Module):
-    """f(q, page) -> one score per item; see the module docstring."""
-
-    def __init__(
-        self, layout: Layout, n_query: int, width: int, head: str, heads: int, g_input: bool
-    ) -> None:
-        super().__init__()
-        if head not in ("mlp", "attention"):
-            raise ValueError(f"head must be 'mlp' or 'attention', not {head!r}")
-        n_in = sum(len(layout.modality_columns(m)) for m in range(len(layout.modalities)))
-        self.project = nn.Linear(n_in, width, bias=False)  # per-modality blocks, see items()
-        self.query = nn.Linear(n_query, width)
-        self.embed = nn.Embedding(len(layout.modalities), width)
-        self.g = nn.Linear(2, width) if g_input else None
-        self.attention = (
-            nn.TransformerEncoderLayer(width, heads, 2 * width, dropout=0.0, batch_first=True)
-            if head == "attention"
-            else None
-        )
-        self.out = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 1))
-
-    def forward(self, pages: Pages) -> torch.Tensor:
-        h = (
-            self.project(pages.items)
-            + self.query(pages.query)[:, None, :]
-            + self.embed(pages.modality)
-        )
-        if self.g is not None:
-            h = h + self.g(pages.g)
-        h = torch.relu(h)
-        if self.attention is not None:
-            h = self.attention(h, src_key_padding_mask=~pages.mask)
-        return self.out(h).squeeze(-1).masked_fill(~pages.mask, 0.0)

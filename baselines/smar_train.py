@@ -23,16 +23,23 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
-from baselines.smar_net import Normaliser, Pages, WholePageNet
+from baselines.smar_net import Normaliser, Pages
 from benchmark.core import progress
 from benchmark.core.data import Split
+from benchmark.core.lazy import lazy
 from benchmark.core.ndcg import revealed_ndcg
 from benchmark.core.reranker import Layout, Reranker
+
+if TYPE_CHECKING:
+    import torch
+
+    from baselines.smar_model import WholePageNet
+else:
+    torch = lazy("torch")  # imported by the first fit: the registry needs no torch
 
 Weights = dict[str, float]
 
@@ -42,6 +49,7 @@ class PageNetReranker(Reranker):
     """Base of the network rerankers; see the module docstring."""
 
     cost = 30.0  # relative cell time (work order only)
+    imports = ("torch", "baselines.smar_model")
 
     #: Whether g^m is an input of the network (the ``*-g`` variants); off = the paper's network.
     g_input: bool = False
@@ -118,6 +126,8 @@ class PageNetReranker(Reranker):
     ) -> tuple[WholePageNet, float, int]:
         """Train one network; return it (best round's weights), its valid NDCG@10 (on the
         revealed page_valid labels, :func:`benchmark.core.ndcg.revealed_ndcg`), rounds."""
+        from baselines.smar_model import WholePageNet
+
         va, valid = validation
         torch.manual_seed(seed)
         rng = np.random.default_rng(seed)
@@ -159,14 +169,14 @@ class PageNetReranker(Reranker):
             self.loss(net(batch), batch, weights, ties).backward()
             opt.step()
 
-    @torch.no_grad()
     def page_scores(self, net: WholePageNet, pages: Pages, chunk: int = 512) -> np.ndarray:
-        """Padded ``(pages, items)`` scores, in evaluation mode."""
+        """Padded ``(pages, items)`` scores, in evaluation mode (no gradients)."""
         net.eval()
-        parts = [
-            net(pages.take(np.arange(i, min(i + chunk, pages.n_pages)))).cpu().numpy()
-            for i in range(0, pages.n_pages, chunk)
-        ]
+        with torch.no_grad():
+            parts = [
+                net(pages.take(np.arange(i, min(i + chunk, pages.n_pages)))).cpu().numpy()
+                for i in range(0, pages.n_pages, chunk)
+            ]
         return np.concatenate(parts).astype(np.float64)
 
     def score(self, split: Split) -> np.ndarray:

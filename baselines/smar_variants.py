@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import ClassVar
-
-import torch
+from typing import TYPE_CHECKING, ClassVar
 
 from baselines.sft import SFT
 from baselines.smar import SMAR, SMAR_INPUTS
 from baselines.smar_losses import kl_distillation, pair_hinge, pairwise_distillation
 from baselines.smar_net import Pages
 from baselines.smar_train import Weights
+from benchmark.core.lazy import lazy
 from benchmark.core.reranker import register
+
+if TYPE_CHECKING:
+    import torch
+else:
+    torch = lazy("torch")
 
 
 def beta_gamma_grid(betas: list[float], gammas: list[float]) -> list[Weights]:

@@ -51,7 +51,7 @@ def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
     todo = grid.pending(cells, store, force=args.force)
     runner, to_load = executor(args, len(todo)), grid.datasets_to_load(todo)
     if to_load and hasattr(runner, "start"):
-        runner.start()  # local workers get ready while the data loads
+        runner.start(todo)  # local workers get ready while the data loads
     with progress.shown(not args.quiet):
         for spec, params in to_load:
             cache.get(spec, params)  # a bad dataset: one error before any cell, not one per cell

@@ -71,6 +71,10 @@ class Reranker:
     #: with single-modal scores and no page label, a protocol extension), appended to
     #: ``page_train`` with every page label unknown. Only label-free terms may use them.
     unlabelled_pages: ClassVar[bool] = False
+    #: Modules its ``fit`` imports that registering it does not (torch, allRank): worker
+    #: processes import them once, before their first cell, when a run has its cells (the
+    #: registry and runs without such a reranker never import them; it never changes a result).
+    imports: ClassVar[tuple[str, ...]] = ()
 
     @property
     def budgeted(self) -> bool:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import signal
+import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -57,12 +58,18 @@ def ahead(cells: list[CellConfig], prepare: Prepare) -> dict[str, Future[Prepare
 def worker_init() -> None:
     """Runs once in each worker process: one thread everywhere; Ctrl-C is the client's to
     handle (a worker ignores it and is shut down by the client)."""
-    import numba
-    import torch
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    single_threaded()
+
+
+def single_threaded() -> None:
+    """numba and, when a cell needs it and it is loaded, torch on one thread (the network
+    rerankers also set their own thread count while they fit and score)."""
+    import numba
+
     numba.set_num_threads(1)
-    torch.set_num_threads(1)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 
 def warm() -> None:
@@ -118,12 +125,22 @@ def error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
-def context() -> Any:
-    """Workers forked from a fork server that imported :mod:`benchmark.pipeline.preload` (the
-    harness, rerankers, torch, LightGBM, ranx and its compiled kernels) once: each worker
-    starts with them loaded, and inherits none of the client's threads (a plain fork would)."""
+def preloads(cells: Iterable[CellConfig]) -> list[str]:
+    """:mod:`benchmark.pipeline.preload`, then what the rerankers of ``cells`` import when they
+    fit (:attr:`Reranker.imports`: torch only for a run that has a network reranker)."""
+    from benchmark.core.reranker import RERANKERS
+
+    needed = (m for c in cells for m in RERANKERS.get(c.reranker).imports)
+    return ["benchmark.pipeline.preload", *dict.fromkeys(needed)]
+
+
+def context(modules: list[str]) -> Any:
+    """Workers forked from a fork server that imported ``modules`` once (:func:`preloads`: the
+    harness, rerankers, LightGBM, ranx and its compiled kernels, torch when a cell needs it):
+    each worker starts with them loaded, and inherits none of the client's threads (a plain
+    fork would). A fork server already running in this process keeps what it loaded."""
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["benchmark.pipeline.preload"])
+    ctx.set_forkserver_preload(modules)
     return ctx
 
 
@@ -140,12 +157,12 @@ class LocalProcesses:
         self.jobs = jobs
         self.started: ProcessPoolExecutor | None = None
 
-    def start(self) -> None:
-        """Start the workers now (the fork server loads and warms everything once), e.g. while
-        the client loads the data: they are ready when the first cell is."""
+    def start(self, cells: Iterable[CellConfig] = ()) -> None:
+        """Start the workers for ``cells`` now (the fork server loads and warms what they need
+        once), e.g. while the client loads the data: they are ready when the first cell is."""
         if self.started is None:
             self.started = ProcessPoolExecutor(
-                self.jobs, mp_context=context(), initializer=worker_init
+                self.jobs, mp_context=context(preloads(cells)), initializer=worker_init
             )
             for _ in range(self.jobs):  # a worker is forked per task until there are jobs
                 self.started.submit(int)
@@ -171,7 +188,7 @@ class LocalProcesses:
                 yield from self._pool(queue, source, task)
 
     def _pool(self, queue: list[CellConfig], source: Any, task: Any) -> Iterator[Done]:
-        self.start()
+        self.start(queue)
         pool, self.started = self.started, None
         assert pool is not None
         try:
@@ -238,9 +255,5 @@ def dask_compute(
     config: CellConfig, prepared: Prepared, command: str, measures: tuple[str, ...]
 ) -> dict[str, bytes]:
     """A Dask task: one cell, single-threaded like a local worker."""
-    import numba
-    import torch
-
-    numba.set_num_threads(1)
-    torch.set_num_threads(1)
+    single_threaded()
     return compute_files(config, prepared, command, measures)

@@ -8,7 +8,9 @@ processes from an empty folder:
 * ``cached_run_s``: the same command again into the ``--jobs 1`` folder (every cell cached,
   every figure unchanged);
 * ``fixed_cost_s``: what a process pays before its first cell: the imports and numba's cached
-  kernels (``import benchmark.pipeline.preload``, which a worker's fork server does once).
+  kernels (``import benchmark.pipeline.preload``, which a worker's fork server does once);
+  ``fixed_cost_torch_s`` the same with what the network rerankers import when they first fit
+  (torch and the network module: paid only by a run that has one of them).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ GOALS = {"small_jobs1_s": 10.0, "small_jobs2_ratio": 0.75, "cached_run_s": 4.0}
 GOALS |= {"fixed_cost_s": 3.0}
 FIXED = (
     "import time; t = time.perf_counter(); from benchmark import configure_environment; "
-    "configure_environment(); import benchmark.pipeline.preload; "
+    "configure_environment(); import benchmark.pipeline.preload; {more}"
     "print(time.perf_counter() - t)"
 )
+TORCH = "import torch, baselines.smar_model; "
 
 
 def run(out: Path, jobs: int) -> float:
@@ -54,9 +57,11 @@ def small_runs() -> dict[str, float]:
 
 
 def fixed_cost() -> dict[str, float]:
-    """Seconds of imports and kernel loading in a fresh process (median of three)."""
-    times = sorted(
-        float(run_measured([sys.executable, "-c", FIXED], "the fixed cost")[0].strip())
-        for _ in range(3)
-    )
-    return {"fixed_cost_s": times[1]}
+    """Seconds of imports and kernel loading in a fresh process (median of three), without
+    and with the network rerankers' imports."""
+    out = {}
+    for name, more in (("fixed_cost_s", ""), ("fixed_cost_torch_s", TORCH)):
+        code = [sys.executable, "-c", FIXED.format(more=more)]
+        times = sorted(float(run_measured(code, name)[0].strip()) for _ in range(3))
+        out[name] = times[1]
+    return out

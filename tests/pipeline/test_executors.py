@@ -146,3 +146,38 @@ def test_default_jobs_follow_the_cells_to_compute() -> None:
     assert auto_jobs(0) == auto_jobs(AUTO_MIN_CELLS - 1) == 1
     assert 1 <= auto_jobs(AUTO_MIN_CELLS) <= min(os.cpu_count() or 1, AUTO_MIN_CELLS)
     assert auto_jobs(10_000) == auto_jobs(AUTO_MIN_CELLS) or (os.cpu_count() or 1) > 12
+
+
+NO_TORCH = """
+import sys
+from benchmark import configure_environment
+configure_environment()
+from benchmark.cli import main
+from benchmark.pipeline import executors, grid
+argv = ["run", "--rerankers", "lambdamart,calibrated-fusion", "--seeds", "1", *sys.argv[2:]]
+assert main([*argv, "--out", sys.argv[1], "--quiet", "--jobs", "1"]) == 0
+workers = executors.LocalProcesses(2)
+workers.start(grid.plan("synthetic-serp", ["lambdamart", "calibrated-fusion"], [0.1], 1))
+assert workers.started is not None
+in_worker = workers.started.submit(eval, "'torch' in __import__('sys').modules").result()
+workers.started.shutdown()
+print("torch" in sys.modules, in_worker)
+"""
+
+
+def test_a_run_without_network_rerankers_never_imports_torch(tmp_path: Path) -> None:
+    """torch is imported by the rerankers that fit networks, when they fit: a run of LightGBM
+    and a fusion never imports it, in this process or in its workers; `list` shows every
+    reranker without it."""
+    code = [sys.executable, "-c", NO_TORCH, str(tmp_path), *TINY_ARGS]
+    done = subprocess.run(code, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["False", "False"]
+    listed = [sys.executable, "-c", "import sys; from benchmark.cli import main; main(['list']); "
+              "print('torch' in sys.modules)"]  # fmt: skip
+    shown = subprocess.run(listed, cwd=ROOT, capture_output=True, text=True, timeout=600).stdout
+    assert "smar-pairwise" in shown and "allrank-mlp" in shown and shown.split()[-1] == "False"
+    sft = grid.plan("synthetic-serp", ["sft", "allrank"], [0.1], 1, dataset_params=TINY)
+    assert {"torch", "baselines.smar_model", "baselines.allrank_adapter"} <= set(
+        executors.preloads(sft)
+    )
