@@ -48,6 +48,10 @@ def settings_table(store: Store, keys: list[str], pairs: list[tuple[str, str]]) 
         return pd.DataFrame()
     tests = paired_tests(tables, named)
     table = pd.DataFrame(lines)
+    for column in params_columns(table):  # a list parameter as the CLI writes it: 0.8,0.2
+        table[column] = table[column].map(
+            lambda v: ",".join(f"{x:g}" for x in v) if isinstance(v, list | tuple) else v
+        )
     for column in STAT_COLUMNS:
         table[column] = tests[column].to_numpy()
     return table
@@ -123,7 +127,8 @@ def wide_markdown(table: pd.DataFrame) -> str:
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, values in grid.iterrows():
         ref = f"{first.mean_b[name]:.4f}" if name in first.index else ""
-        rows.append("| " + " | ".join([str(name), ref, *map(str, values)]) + " |")
+        cells = ["" if pd.isna(v) else str(v) for v in values]  # a pair absent there: blank
+        rows.append("| " + " | ".join([str(name), ref, *cells]) + " |")
     return "\n".join(rows) + "\n"
 
 
@@ -155,10 +160,24 @@ def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str]) -> dict[
         ax.set_yticks(range(len(diff.index)), [f"{v:g}" for v in diff.index])
         ax.set_xlabel(x)
         ax.set_ylabel(y)
-        fig.colorbar(image, ax=ax, label=f"Δ nDCG@10 (exp. gain)\n{pair[0]} − {pair[1]}")
+        fig.colorbar(image, ax=ax, label=f"Δ nDCG@10 (exp. gain)\n{pair[0]}\n− {pair[1]}")
         return fig
 
     return render("heatmap", draw)
+
+
+def without_fixed(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The table without the parameters every setting shares, and a caption line naming them
+    (empty when there are none): said once, not on every line."""
+    fixed = {
+        c: table[c].iloc[0]
+        for c in params_columns(table)
+        if len(table) > 1 and table[c].notna().all() and table[c].astype(str).nunique() == 1
+    }
+    if not fixed:
+        return table, ""
+    line = "Every setting: " + ", ".join(f"{c}={v}" for c, v in fixed.items()) + ".\n"
+    return table.drop(columns=list(fixed)), line
 
 
 def files(
@@ -180,15 +199,17 @@ def files(
         f"{significance.ALPHA_NONINF}, Holm). p queries: {significance.QUERY_TEST_NAME}, "
         "Holm.\n"
     )
+    shown, fixed = without_fixed(table)
+    caption += fixed
     out: dict[Any, bytes | str] = {
-        folder / "table.md": markdown(table) + "\n" + caption,
+        folder / "table.md": markdown(shown) + "\n" + caption,
         folder / "table.csv": table.to_csv(index=False),
     }
     if not table.empty:
-        out[folder / "summary.md"] = wide_markdown(table) + "\n" + caption
+        out[folder / "summary.md"] = wide_markdown(shown) + "\n" + caption
         name = latex.escape(str(spec["name"]))
         for suffix, text in wide_table(
-            table, params_columns(table), f"{name}: nDCG@10 differences per setting",
+            shown, params_columns(shown), f"{name}: nDCG@10 differences per setting",
             f"tab:{spec['name']}", [caption.strip()], style or Style(),
         ).items():  # fmt: skip
             out[folder / f"summary{suffix}.tex"] = text
@@ -197,7 +218,5 @@ def files(
         drawn = [tuple(p) for p in spec.get("heatmaps", pairs[:1])]
         for k, pair in enumerate(drawn):
             for name, data in heatmap(table, x, y, pair).items():
-                out[folder / (name if k == 0 else name.replace("heatmap", f"heatmap-{k + 1}"))] = (
-                    data
-                )
+                out[folder / (name.replace("heatmap", f"heatmap-{k + 1}") if k else name)] = data
     return out

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmark import configure_environment
-from benchmark.tools import results_tables, strategy_blocks, verdict
+from benchmark.tools import regime, results_tables, strategy_blocks, verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 GRIDS = (
@@ -44,6 +44,7 @@ GRIDS = (
     "premise-screen",
     "premise-map",
     "active",
+    "premise-regime",
 )
 DOCS = ROOT / "docs" / "results.md"
 README = ROOT / "README.md"
@@ -52,7 +53,7 @@ Found = dict[str, tuple[str, pd.DataFrame]]
 
 EXCERPT = [
     "sft@100%", "smar@100%", "sft-g@100%", "allrank@100%", "smar-z@10%", "smar@10%",
-    "lambdamart@100%", "smar@30%", "smar-no-distill@10%", "smar-g@10%", "smar-released@10%",
+    "lambdamart@100%", "smar@30%", "smar-no-distill@10%", "smar-g@10%", "smar-released@20%",
     "sft@10%",
 ]  # fmt: skip
 
@@ -123,6 +124,9 @@ BLOCKS: dict[str, Callable[[Path, Found], str]] = {
     "strategies-curve": strategy_blocks.curve,
     "strategies-reached": strategy_blocks.reached,
     "strategies-versus": strategy_blocks.versus,
+    "regime-hypotheses": regime.hypotheses,
+    "regime-gaps": regime.gaps,
+    "bandsel": regime.bandsel,
 }
 
 
