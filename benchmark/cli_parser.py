@@ -59,7 +59,9 @@ def add_dataset_args(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="dataset parameter, e.g. modal_train_keep=0.25; fold=all runs every fold of a "
+        help="dataset parameter, e.g. modal_train_keep=0.25, labelled_pages=50 or "
+        "unlabelled_ratio=16 (pages only SMAR's distillation sees; docs/protocol.md 4.1) for "
+        "synthetic-serp ('datasets' lists every parameter); fold=all runs every fold of a "
         "LETOR dataset (5-fold cross-validation: one leaderboard over all test queries)",
     )
     add_data_dir(p)

@@ -98,3 +98,17 @@ def test_smar_fit_receives_them(cache, monkeypatch) -> None:
     assert train.qids[-extra.n_queries :].tolist() == extra.qids.tolist()
     assert (train.page_label[-extra.n_items :] == -1).all()
     train.validate()
+
+
+def test_the_parameters_are_listed(capsys) -> None:
+    """``datasets`` and ``run --help`` name the regime parameters; ``list`` the bandsel variant."""
+    from benchmark.cli import main
+
+    assert main(["datasets"]) == 0
+    listed = capsys.readouterr().out
+    assert "unlabelled_ratio" in listed and "labelled_pages" in listed
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "unlabelled_ratio" in capsys.readouterr().out
+    assert main(["list"]) == 0
+    assert "smar-bandsel" in capsys.readouterr().out
