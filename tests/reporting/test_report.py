@@ -108,7 +108,7 @@ def test_leaderboard_files_render_every_format(swept) -> None:
     assert "ndcg@10" in files[store.out / "leaderboards" / f"{key}.csv"]
     main = files[store.out / "leaderboards" / f"{key}.tex"]
     ablation = files[store.out / "leaderboards" / f"{key}-ablation.tex"]
-    assert r"lambdamart@10\%" in main and "[random]" not in main
+    assert r"lambdamart\allowbreak{}@10\%" in main and "[random]" not in main
     assert "[random]" in ablation and "num" in ablation
 
 
