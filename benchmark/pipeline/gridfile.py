@@ -24,8 +24,8 @@ from typing import Any
 from benchmark.core.annotation import parse_budget
 from benchmark.core.config import CellConfig
 from benchmark.core.registry import Registry, UnknownNameError
-from benchmark.core.reranker import RERANKERS
-from benchmark.pipeline.grid import check_size, plan
+from benchmark.core.reranker import RERANKERS, make_reranker
+from benchmark.pipeline.grid import check_size, plan, points
 
 GRIDS = Path(__file__).resolve().parents[2] / "grids"
 DEFAULT_DATASET = "synthetic-serp"
@@ -184,11 +184,31 @@ REPORT_KINDS = ("settings", "strategies")
 
 def report_spec(name: str) -> dict[str, Any] | None:
     """The ``[report]`` table of a grid file (a view across its datasets), or None; ``kind``
-    is filled in (default ``settings``) and checked."""
-    spec = read(grid_path(name)).get("report")
+    is filled in (default ``settings``) and checked; a strategies view gets ``rows``, the row
+    labels the grid's groups plan (:func:`grid_rows`: what its figures draw), unless it names
+    them."""
+    grid = read(grid_path(name))
+    spec = grid.get("report")
     if not spec:
         return None
     kind = spec.get("kind", "settings")
     if kind not in REPORT_KINDS:
         raise ValueError(f"grid {name}: [report] kind {kind!r} is not one of {REPORT_KINDS}")
-    return {**spec, "kind": kind}
+    rows = {"rows": grid_rows(grid)} if kind == "strategies" else {}
+    return {**rows, **spec, "kind": kind}
+
+
+def grid_rows(grid: dict[str, Any]) -> list[str]:
+    """The row labels (``smar@10%[uncertainty]``, ``sft@100%``) the groups of a grid file plan,
+    over all of its datasets, in order; without reading any data."""
+    labels = []
+    for group in grid.get("group", []):
+        budgets = [parse_budget(b) for b in group.get("budgets", [])]
+        for name in group.get("rerankers", []):
+            reranker = make_reranker(name, group.get("params", {}).get(name))
+            defaults = make_reranker(name).params()
+            made = points(reranker, budgets, group.get("strategy"), group.get("references", True))
+            for budget, strategy in made:
+                config = CellConfig("", name, budget, strategy, 0, reranker.params())
+                labels.append(config.label(reranker.default_strategy, defaults))
+    return list(dict.fromkeys(labels))

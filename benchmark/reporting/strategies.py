@@ -14,9 +14,11 @@ For each dataset of the grid, from its rows (:mod:`benchmark.reporting.rows`):
 * **versus**: each row of a strategy not in ``versus`` (default ``["middle", "top-p"]``,
   SMAR's bands) against the same reranker's row under each ``versus`` strategy at the same
   budget; paired tests with Holm over all of the dataset's such comparisons;
-* **figures**: one per strategy (PNG, PDF, SVG at two widths), the difference to the reference
-  against the budget, one line per reranker with its 95 % CI, the ``versus`` strategies of
-  the same rerankers dashed.
+* **figures**: one per strategy of the grid (PNG, PDF, SVG at two widths), the difference to
+  the reference against the budget, one line per reranker with its 95 % CI, the ``versus``
+  strategies of the same rerankers dashed; only the grid's own rows (``rows``, which
+  :func:`benchmark.pipeline.gridfile.report_spec` fills in: other grids' rows of the dataset,
+  in the tables, are not drawn), the legend below the axes.
 """
 
 from __future__ import annotations
@@ -205,10 +207,7 @@ def files(
         curves.append(lines.assign(key=key))
         savings.append(saved.assign(key=key))
         matches.append(against.assign(key=key))
-        for strategy in sorted(set(lines.strategy) - set(spec.get("versus", VERSUS))):
-            shown = lines[lines.strategy.isin([strategy, *spec.get("versus", VERSUS)])]
-            for name, data in figure(shown, strategy).items():
-                out[folder / key / name] = data
+        out |= {folder / key / name: data for name, data in figures(lines, spec).items()}
     saved_all = pd.concat(savings, ignore_index=True) if savings else pd.DataFrame()
     versus_all = pd.concat(matches, ignore_index=True) if matches else pd.DataFrame()
     saving_caption, versus_caption = captions(spec)
@@ -242,34 +241,53 @@ def tex_files(
     return out
 
 
+def figures(lines: pd.DataFrame, spec: dict[str, Any]) -> dict[str, bytes]:
+    """One figure per strategy of the grid (its ``rows``, :func:`benchmark.pipeline.gridfile.
+    report_spec`: rows other grids left in the dataset's folder are not drawn) but ``versus``,
+    with the ``versus`` strategies of the same rerankers; by file name."""
+    bands = list(spec.get("versus", VERSUS))
+    if "rows" in spec:
+        lines = lines[lines.row.isin(spec["rows"])]
+    out: dict[str, bytes] = {}
+    for strategy in sorted(set(lines.strategy) - set(bands)):
+        rerankers = lines[lines.strategy == strategy].reranker
+        shown = lines[lines.strategy.isin([strategy, *bands]) & lines.reranker.isin(rerankers)]
+        out |= figure(shown, strategy)
+    return out
+
+
 def figure(lines: pd.DataFrame, strategy: str) -> dict[str, bytes]:
-    """nDCG@10 − reference against the budget: ``strategy``'s rerankers solid with their
-    95 % CI (the headline test's), each other strategy in ``lines`` with its own dashes; every
-    size and format of :func:`benchmark.reporting.figures.render`."""
-    from benchmark.reporting.figures import render, styles
+    """Every size and format (:func:`benchmark.reporting.figures.render`) of :func:`drawing`."""
+    from benchmark.reporting.figures import render
+
+    return render(strategy, drawing(lines, strategy))
+
+
+def drawing(lines: pd.DataFrame, strategy: str) -> Any:
+    """nDCG@10 − reference against the budget, a series per (reranker, strategy): a colour per
+    reranker, a marker and a line per strategy (``strategy`` solid, with its 95 % CI, the
+    headline test's); the legend below the axes (:func:`benchmark.reporting.plots.legend`)."""
+    from benchmark.reporting import plots
+    from benchmark.reporting.figures import MARKERS, styles
 
     colours = styles(sorted(set(lines.reranker)))
-    others = sorted(set(lines.strategy) - {strategy})
-    dashes = {strategy: "-"} | {s: (":", "--", "-.")[i % 3] for i, s in enumerate(others)}
-    ticks = sorted(lines.budget.unique() * 100)
+    order = [strategy, *sorted(set(lines.strategy) - {strategy})]
+    series = sorted(lines.groupby(["reranker", "strategy"]), key=lambda s: order.index(s[0][1]))
+    series.sort(key=lambda s: str(s[0][0]))  # a reranker's series together (a legend column)
 
     def draw(plt: Any, width: float) -> Any:
-        fig, ax = plt.subplots(figsize=(width, min(0.75 * width, 3.2)), layout="constrained")
-        for (reranker, other), g in lines.groupby(["reranker", "strategy"]):
-            g, own = g.sort_values("budget"), other == strategy
-            x, colour = g.budget * 100, colours[reranker]["color"]
-            marker = colours[reranker]["marker"] if own else "."
-            line = {"color": colour, "linestyle": dashes[other], "marker": marker}
-            ax.plot(x, g["diff"], label=f"{reranker} [{other}]", **line)
-            if own:
-                ax.fill_between(x, g.ci_low, g.ci_high, alpha=0.2, color=colour)
+        fig, ax = plots.figure(plt, width, [f"{r} [{s}]" for (r, s), _ in series], 2.4)
+        for (reranker, other), g in series:
+            g, colour, i = g.sort_values("budget"), colours[reranker]["color"], order.index(other)
+            line = {"color": colour, "linestyle": ("-", ":", "--", "-.")[i % 4]}
+            line["marker"] = MARKERS[i % len(MARKERS)]
+            ax.plot(g.budget * 100, g["diff"], label=f"{reranker} [{other}]", **line)
+            if other == strategy:
+                ax.fill_between(g.budget * 100, g.ci_low, g.ci_high, alpha=0.2, color=colour)
         ax.axhline(0, color="0.5", linewidth=0.8)
-        ax.set_xscale("log")
-        ax.set_xticks(ticks, [f"{t:g}%" for t in ticks])
-        ax.minorticks_off()
-        ax.set_xlabel("annotation budget (log scale)")
+        plots.budget_axis(ax, lines.budget.to_numpy())
         ax.set_ylabel("Δ nDCG@10 vs reference\n(exp. gain; 95 % CI)")
-        ax.legend(loc="lower right", fontsize=6)
+        plots.legend(fig, ax, width)
         return fig
 
-    return render(strategy, draw)
+    return draw

@@ -28,12 +28,16 @@ def test_report_table() -> None:
     assert spec is not None and spec["axes"] == ["context_effect", "annotator_noise"]
     assert spec["kind"] == "settings"  # the default kind
     assert gridfile.report_spec("default") is None
-    assert gridfile.report_spec("active") == {
+    active = gridfile.report_spec("active")
+    assert active is not None and {k: v for k, v in active.items() if k != "rows"} == {
         "kind": "strategies",
         "name": "active",
         "reference": "sft@100%",
         "versus": ["middle", "top-p"],
     }
+    # the rows its groups plan (what the figures draw): 13 methods x 5 budgets, 2 references
+    assert len(active["rows"]) == 67 and "smar-z@10%" not in active["rows"]
+    assert {"sft@100%", "smar@100%", "sft@5%", "smar@50%[pages-active]"} <= set(active["rows"])
 
 
 def test_report_kind_is_checked_before_any_cell(tmp_path) -> None:

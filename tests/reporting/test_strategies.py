@@ -120,3 +120,45 @@ def test_files_write_tables_and_a_figure_per_strategy(tmp_path: Path) -> None:
     assert set(curve.key) == {"d"} and "sft@100%" not in set(curve.row)
     at10 = curve.set_index("row").loc["smar@10%[calibration-anchors]"]
     assert at10.noninferior and not at10.significant and at10.budget == 0.1
+
+
+def test_figures_draw_only_the_grids_rows_with_a_readable_legend(monkeypatch) -> None:
+    """Rows of other grids in the dataset's folder (another reranker, a variant, a strategy the
+    grid does not run) are not drawn; every legend entry lies inside the figure, below the
+    axes; no text under 8 pt."""
+    from matplotlib.text import Text
+
+    from benchmark.reporting import figures
+
+    others = [cell("smar-z", "middle", 0.1, -0.02), cell("smar", "random", 0.1, -0.04)]
+    others.append(cell("smar", "middle", 0.1, +0.05, params={"betas": [1.0]}))
+    store = FakeStore(Path("."))
+    monkeypatch.setattr(store, "cells", lambda key: [*CELLS, *others])
+    grid = [c.label for c in CELLS]
+    spec = {"name": "active", "kind": "strategies", "versus": ["middle"], "rows": grid}
+    drawn: dict = {}
+    monkeypatch.setattr(figures, "render", lambda name, draw: drawn.setdefault(name, draw) and {})
+    lines, _, _ = strategies.dataset_views(store, "d", spec)  # type: ignore[arg-type]
+    assert {"smar-z", "smar"} <= set(lines.reranker)  # the tables keep every row
+    strategies.figures(lines, spec)
+    assert list(drawn) == ["calibration-anchors"]  # no figure for "random"
+    plt = figures.pyplot()
+    for width in figures.WIDTHS.values():
+        with plt.rc_context(figures.RC):
+            fig = drawn["calibration-anchors"](plt, width)
+            fig.canvas.draw()
+            renderer = fig.canvas.get_renderer()
+            (legend,) = fig.legends
+            labels = [t.get_text() for t in legend.get_texts()]
+            inches = fig.dpi_scale_trans.inverted()
+            box = legend.get_window_extent(renderer).transformed(inches)
+            axes = fig.axes[0].get_window_extent(renderer).transformed(inches)
+            size = fig.get_size_inches()
+            texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+            sizes = [t.get_fontsize() for t in texts]
+            plt.close(fig)
+        assert labels == ["smar [calibration-anchors]", "smar [middle]"], labels
+        assert not fig.axes[0].get_legend()
+        assert box.x0 > -0.02 and box.y0 > -0.02 and box.x1 < size[0] + 0.02, (width, box)
+        assert box.y1 <= axes.y0, (width, box, axes)  # below the axes, not over the curves
+        assert min(sizes) >= 8, (width, min(sizes))
