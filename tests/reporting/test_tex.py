@@ -65,10 +65,11 @@ def compile_tables(texts: dict[str, str], work: Path, page: str = "one-column") 
         (work / f"t{i}.tex").write_text(text)
         body.append(f"\\typeout{{@@table {name}}}\n\\input{{t{i}}}\n\\clearpage")
     (work / "doc.tex").write_text(PAGES[page] + PREAMBLE + "\n".join(body) + "\n\\end{document}\n")
+    # errors="replace": pdflatex wraps its output at 79 bytes, splitting UTF-8 characters
     done = subprocess.run(
         [str(PDFLATEX), "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
         cwd=work, capture_output=True, text=True, errors="replace", timeout=600,
-    )  # fmt: skip  (pdflatex wraps its output at 79 bytes, splitting UTF-8 characters)
+    )  # fmt: skip
     log = (work / "doc.log").read_text(errors="replace") if (work / "doc.log").exists() else ""
     out: dict[str, list] = {}
     for part in re.split(r"^@@table ", log, flags=re.M)[1:]:
