@@ -123,6 +123,14 @@ def render(
     return files
 
 
+def width_of(file_name: str) -> str | None:
+    """The width variant of a figure file (``column``, ``full``); None for any other file."""
+    stem = file_name.rpartition(".")[0]
+    return next(
+        (w for w in WIDTHS if stem.endswith(f"-{w}") and not file_name.startswith(".")), None
+    )
+
+
 def variants(name: str, formats: tuple[str, ...] = FORMATS) -> list[str]:
     """The file names :func:`render` gives figure ``name`` in ``formats``."""
     return [f"{name}-{variant}.{fmt}" for variant in WIDTHS for fmt in formats]

@@ -142,9 +142,10 @@ def write(
     key: str,
     style: tables.Style | None = None,
     formats: tuple[str, ...] = figures.FORMATS,
+    widths: tuple[str, ...] = tuple(figures.WIDTHS),
 ) -> tuple[pd.DataFrame, str, list[Path]]:
     """Write every view of dataset ``key`` (its LaTeX tables set in ``style``, by default at a
-    two-column page's column width; its figures in ``formats``, the figures of other formats
+    two-column page's column width; its figures in ``formats`` and ``widths``, the others
     removed): returns the leaderboard, its caption and the written paths (index.html last)."""
     style = style or tables.Style()
     cells = require(store, key)
@@ -153,7 +154,9 @@ def write(
     files: dict[Path, bytes | str] = dict(
         leaderboard.files(store.out, key, data.board, data.tests, style)
     )
-    files |= figure_files(folder, data, formats) | table_files(folder, data, style)
+    drawn = figure_files(folder, data, formats)
+    files |= {p: v for p, v in drawn.items() if figures.width_of(p.name) in (None, *widths)}
+    files |= table_files(folder, data, style)
     index = folder / "index.html"
     prov = provenance.collect(cells, store.pack(key).dataset())
     shown = [p for p in files if not p.name.startswith(".")]  # not the figures' stamps

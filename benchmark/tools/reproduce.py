@@ -27,6 +27,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -46,6 +47,8 @@ GRIDS = (
     "active",
     "premise-regime",
 )
+#: The per-dataset reports whose figures git keeps in every format and width (.gitignore)
+FULL_REPORTS = ("synthetic-serp",)
 DOCS = ROOT / "docs" / "results.md"
 README = ROOT / "README.md"
 Found = dict[str, tuple[str, pd.DataFrame]]
@@ -169,13 +172,23 @@ def run_grids(out: Path) -> None:
 
 
 def report_all(out: Path) -> None:
-    from benchmark.reporting import report
     from benchmark.store import Store
 
     store = Store(out)
     for key in store.keys():  # noqa: SIM118 (a Store, not a dict)
-        report.write(store, key)
+        write_report(store, key)
         print(f"report {key}", flush=True)
+
+
+def write_report(store: Any, key: str) -> list[Path]:
+    """``report`` of ``key`` as git keeps it: every figure format and width for
+    :data:`FULL_REPORTS`, the full-width PNGs only for the others (.gitignore), so a committed
+    index.html links no file a fresh clone lacks. Returns the written paths."""
+    from benchmark.reporting import report
+
+    if key in FULL_REPORTS:
+        return report.write(store, key)[2]
+    return report.write(store, key, formats=("png",), widths=("full",))[2]
 
 
 def views(out: Path) -> None:
