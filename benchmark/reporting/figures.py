@@ -174,15 +174,20 @@ def cached(
     key: str,
     draw: Callable[[Any, float], Any],
     formats: tuple[str, ...] = FORMATS,
+    keep: bool = True,
 ) -> dict[str, bytes]:
     """:func:`render`'s files of figure ``name`` in ``formats``, read back from ``folder`` when
     they were rendered there from inputs with the same ``key`` (the stamp ``.<name>.key``),
-    rendered otherwise; the stamp is among the files returned. Files of other formats rendered
-    from the same key are returned too (still current: kept, not rewritten)."""
+    rendered otherwise; the stamp is among the files returned. With ``keep``, a format already
+    in ``folder`` is one of ``formats`` too: kept current, never removed (a fresh clone has no
+    stamps, and a run that draws PNG only must not delete the committed PDF and SVG); without,
+    only ``formats`` are returned (the caller removes the rest)."""
+    if keep:
+        there = {n.rpartition(".")[2] for n in variants(name) if (folder / n).is_file()}
+        formats = tuple(f for f in FORMATS if f in formats or f in there)
     stamp = f".{name}.key"
     same = (folder / stamp).is_file() and (folder / stamp).read_text() == key
-    kept = {n: (folder / n).read_bytes() for n in variants(name) if same and (folder / n).is_file()}
-    if not all(n in kept for n in variants(name, formats)):
-        kept = {n: v for n, v in kept.items() if n.rpartition(".")[2] not in formats}
-        kept |= render(name, draw, formats)
-    return kept | {stamp: key.encode()}
+    wanted = variants(name, formats)
+    if same and all((folder / n).is_file() for n in wanted):
+        return {n: (folder / n).read_bytes() for n in wanted} | {stamp: key.encode()}
+    return render(name, draw, formats) | {stamp: key.encode()}

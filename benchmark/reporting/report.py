@@ -67,7 +67,7 @@ def views_of(key: str, cells: list[Cell]) -> Data:
 
 
 def figure_files(
-    folder: Path, data: Data, formats: tuple[str, ...] = figures.FORMATS
+    folder: Path, data: Data, formats: tuple[str, ...] = figures.FORMATS, keep: bool = True
 ) -> dict[Path, bytes | str]:
     """Every figure of the report in ``formats``; one whose inputs and drawing code did not
     change since it was written in ``folder`` is read back, not drawn again
@@ -81,7 +81,7 @@ def figure_files(
     out: dict[Path, bytes | str] = {}
     for name, (draw, inputs) in draws.items():
         key = figures.fingerprint((plots, figures), name, *inputs)
-        drawn = figures.cached(folder, name, key, draw, formats)
+        drawn = figures.cached(folder, name, key, draw, formats, keep)
         out |= {folder / n: raw for n, raw in drawn.items()}
     return out
 
@@ -143,10 +143,12 @@ def write(
     style: tables.Style | None = None,
     formats: tuple[str, ...] = figures.FORMATS,
     widths: tuple[str, ...] = tuple(figures.WIDTHS),
+    keep: bool = True,
 ) -> tuple[pd.DataFrame, str, list[Path]]:
     """Write every view of dataset ``key`` (its LaTeX tables set in ``style``, by default at a
-    two-column page's column width; its figures in ``formats`` and ``widths``, the others
-    removed): returns the leaderboard, its caption and the written paths (index.html last)."""
+    two-column page's column width; its figures in ``formats`` and ``widths``, and with
+    ``keep`` in every other format already there, kept current; the others removed): returns
+    the leaderboard, its caption and the written paths (index.html last)."""
     style = style or tables.Style()
     cells = require(store, key)
     data = views_of(key, cells)
@@ -154,7 +156,7 @@ def write(
     files: dict[Path, bytes | str] = dict(
         leaderboard.files(store.out, key, data.board, data.tests, style)
     )
-    drawn = figure_files(folder, data, formats)
+    drawn = figure_files(folder, data, formats, keep)
     files |= {p: v for p, v in drawn.items() if figures.width_of(p.name) in (None, *widths)}
     files |= table_files(folder, data, style)
     index = folder / "index.html"

@@ -188,7 +188,7 @@ def write_report(store: Any, key: str) -> list[Path]:
 
     if key in FULL_REPORTS:
         return report.write(store, key)[2]
-    return report.write(store, key, formats=("png",), widths=("full",))[2]
+    return report.write(store, key, formats=("png",), widths=("full",), keep=False)[2]
 
 
 def views(out: Path) -> None:

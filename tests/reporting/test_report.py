@@ -175,7 +175,8 @@ def test_a_second_run_computes_and_draws_nothing(tmp_path, monkeypatch) -> None:
 def test_only_the_formats_asked_are_written(tmp_path, capsys) -> None:
     """``run --formats svg`` draws PNG (always) and SVG; ``report --formats pdf`` adds the PDFs
     and keeps the SVGs (still current, not rewritten); a ``run`` (PNG by default) that changes
-    a figure leaves that figure in PNG only."""
+    a figure keeps its other formats, redrawn; one in a folder without the figures' stamps (a
+    fresh clone) removes and changes nothing."""
     from benchmark.cli import main
     from tests.conftest import TINY_ARGS
 
@@ -190,8 +191,16 @@ def test_only_the_formats_asked_are_written(tmp_path, capsys) -> None:
 
     assert suffixes("budget_curve") == suffixes("modality_mix") == {".png", ".svg"}
     svg = (folder / "budget_curve-column.svg").stat().st_mtime_ns
+    svg_bytes = (folder / "budget_curve-column.svg").read_bytes()
     assert main(["report", *common, "--formats", "pdf"]) == 0
     assert suffixes("budget_curve") == {".png", ".pdf", ".svg"}
     assert (folder / "budget_curve-column.svg").stat().st_mtime_ns == svg
     assert main([*argv, "--rerankers", "interleave"]) == 0  # a new row: a new budget curve
-    assert suffixes("budget_curve") == {".png"}
+    assert suffixes("budget_curve") == {".png", ".pdf", ".svg"}
+    assert (folder / "budget_curve-column.svg").read_bytes() != svg_bytes
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    for stamp in folder.glob(".*.key"):
+        stamp.unlink()
+    assert main([*argv, "--rerankers", "interleave"]) == 0
+    after = {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
+    assert after == {n: b for n, b in before.items() if not n.startswith(".")}
