@@ -156,16 +156,30 @@ class LocalProcesses:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.started: ProcessPoolExecutor | None = None
+        self.starting: Future[ProcessPoolExecutor] | None = None
 
     def start(self, cells: Iterable[CellConfig] = ()) -> None:
-        """Start the workers for ``cells`` now (the fork server loads and warms what they need
-        once), e.g. while the client loads the data: they are ready when the first cell is."""
-        if self.started is None:
-            self.started = ProcessPoolExecutor(
-                self.jobs, mp_context=context(preloads(cells)), initializer=worker_init
-            )
-            for _ in range(self.jobs):  # a worker is forked per task until there are jobs
-                self.started.submit(int)
+        """Start the workers for ``cells`` in a background thread (the fork server loads and
+        warms what they need once; forking a worker waits for that), so that the client loads
+        the data meanwhile: they are ready when the first cell is."""
+        if self.started is None and self.starting is None:
+            modules = preloads(cells)
+            thread = ThreadPoolExecutor(1, thread_name_prefix="workers")
+            self.starting = thread.submit(self.spawn, modules)
+            thread.shutdown(wait=False)
+
+    def spawn(self, modules: list[str]) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(self.jobs, mp_context=context(modules), initializer=worker_init)
+        for _ in range(self.jobs):  # a worker is forked per task until there are jobs
+            pool.submit(int)
+        return pool
+
+    def ready(self) -> ProcessPoolExecutor:
+        """The started pool (waiting for its workers if they are still being forked)."""
+        if self.starting is not None:
+            self.started, self.starting = self.starting.result(), None
+        assert self.started is not None
+        return self.started
 
     def run(
         self, cells: list[CellConfig], prepare: Prepare, command: str, measures: tuple[str, ...]
@@ -189,8 +203,7 @@ class LocalProcesses:
 
     def _pool(self, queue: list[CellConfig], source: Any, task: Any) -> Iterator[Done]:
         self.start(queue)
-        pool, self.started = self.started, None
-        assert pool is not None
+        pool, self.started = self.ready(), None
         try:
             yield from self._drain(pool, queue, source, task)
         except BaseException:

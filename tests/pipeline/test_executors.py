@@ -158,9 +158,9 @@ argv = ["run", "--rerankers", "lambdamart,calibrated-fusion", "--seeds", "1", *s
 assert main([*argv, "--out", sys.argv[1], "--quiet", "--jobs", "1"]) == 0
 workers = executors.LocalProcesses(2)
 workers.start(grid.plan("synthetic-serp", ["lambdamart", "calibrated-fusion"], [0.1], 1))
-assert workers.started is not None
-in_worker = workers.started.submit(eval, "'torch' in __import__('sys').modules").result()
-workers.started.shutdown()
+pool = workers.ready()  # the workers are forked in a background thread
+in_worker = pool.submit(eval, "'torch' in __import__('sys').modules").result()
+pool.shutdown()
 print("torch" in sys.modules, in_worker)
 """
 
@@ -181,3 +181,18 @@ def test_a_run_without_network_rerankers_never_imports_torch(tmp_path: Path) -> 
     assert {"torch", "baselines.smar_model", "baselines.allrank_adapter"} <= set(
         executors.preloads(sft)
     )
+
+
+def test_workers_are_forked_off_the_main_thread(monkeypatch) -> None:
+    """Forking a worker waits for the fork server's preload (seconds): ``start`` does it in a
+    background thread, so the client loads the data meanwhile (issue 19), and ``ready`` waits."""
+    import threading
+
+    seen: list[str] = []
+    workers = executors.LocalProcesses(2)
+    monkeypatch.setattr(
+        workers, "spawn", lambda modules: seen.append(threading.current_thread().name) or "pool"
+    )
+    workers.start()
+    assert workers.ready() == "pool"
+    assert seen and seen[0] != threading.main_thread().name
