@@ -48,15 +48,19 @@ def ci(line: pd.Series) -> str:
     return f"{line['diff']:+.4f} [{line.ci_low:+.4f}, {line.ci_high:+.4f}]"
 
 
+def hypothesis_line(table: pd.DataFrame, spec: tuple) -> pd.Series | None:
+    """The view's line of one pre-registered hypothesis (:data:`HYPOTHESES`), None if not run."""
+    _, pages, complexity, ratio, a = spec
+    same = (table.labelled_pages == pages) & (table.feature_complexity == complexity)
+    same &= table.unlabelled_ratio.isna() if ratio is None else table.unlabelled_ratio == ratio
+    found = table[same & (table.a == a) & (table.b == f"sft@100%{WIDE}")]
+    return found.iloc[0] if len(found) else None
+
+
 def hypothesis_lines(table: pd.DataFrame) -> list[pd.Series]:
     """The view's line of each pre-registered hypothesis that ran, in :data:`HYPOTHESES` order."""
-    lines = []
-    for _, pages, complexity, ratio, a in HYPOTHESES:
-        same = (table.labelled_pages == pages) & (table.feature_complexity == complexity)
-        same &= table.unlabelled_ratio.isna() if ratio is None else table.unlabelled_ratio == ratio
-        found = table[same & (table.a == a) & (table.b == f"sft@100%{WIDE}")]
-        lines += [found.iloc[0]] if len(found) else []
-    return lines
+    lines = [hypothesis_line(table, spec) for spec in HYPOTHESES]
+    return [line for line in lines if line is not None]
 
 
 def hypotheses(out: Path, claims: object = None) -> str:
@@ -64,27 +68,28 @@ def hypotheses(out: Path, claims: object = None) -> str:
     head = "| hypothesis | labelled pages | complexity | unlabelled "
     head += "| a − sft@100% (width 512) [95 % CI] | p non-inf. (Holm) | p (Holm) | outcome |"
     lines = [head, "|---" * 8 + "|"]
-    for name, pages, complexity, ratio, a in HYPOTHESES:
-        same = (table.labelled_pages == pages) & (table.feature_complexity == complexity)
-        same &= table.unlabelled_ratio.isna() if ratio is None else table.unlabelled_ratio == ratio
-        found = table[same & (table.a == a) & (table.b == f"sft@100%{WIDE}")]
-        if found.empty:
-            lines.append(
-                f"| {name} | {pages} | {complexity} | {ratio or 0}x | {a}: not run | | | |"
-            )
+    for spec in HYPOTHESES:
+        name, pages, complexity, ratio, a = spec
+        line = hypothesis_line(table, spec)
+        where = f"| {name} | {pages} | {complexity} | {ratio or 0}x"
+        if line is None:
+            lines.append(f"{where} | {a}: not run | | | |")
             continue
-        line = found.iloc[0]
         lines.append(
-            f"| {name} | {pages} | {complexity} | {ratio or 0}x | {a.split('{')[0]}: {ci(line)} "
+            f"{where} | {a.split('{')[0]}: {ci(line)} "
             f"| {p_text(line.p_noninf_holm)} | {p_text(line.p_holm)} | {outcome(line)} |"
         )
     return "\n".join(lines)
 
 
+def summary(out: Path, name: str) -> str:
+    """The table of a grid view's ``summary.md`` (``reports/<name>/``), without its caption."""
+    return (out / "reports" / name / "summary.md").read_text().split("\n\n")[0].strip()
+
+
 def gaps(out: Path, claims: object = None) -> str:
     """The view's summary: a setting per line, ``a − b`` per pair with its marks."""
-    text = (out / VIEW.parent / "summary.md").read_text()
-    return text.split("\n\n")[0].strip()
+    return summary(out, VIEW.parent.name)
 
 
 def bandsel(out: Path, claims: dict[str, tuple[str, pd.DataFrame]]) -> str:

@@ -92,8 +92,7 @@ def claims_table(out: Path, claims: Found) -> str:
 
 
 def premise_map(out: Path, claims: Found) -> str:
-    text = (out / "reports" / "premise-map" / "summary.md").read_text()
-    return text.split("\n\n")[0].strip()
+    return regime.summary(out, "premise-map")
 
 
 def sweep(out: Path, claims: Found) -> str:

@@ -32,8 +32,7 @@ def regime_text(table: pd.DataFrame | None) -> tuple[str, str]:
         return none, ""
     from benchmark.tools import regime
 
-    n, reach = len(table), int(table.noninferior.sum())
-    below = int((table.significant & (table["diff"] < 0)).sum())
+    n, below, _, reach = tally(table)
     outcomes = [regime.outcome(line) for line in regime.hypothesis_lines(table)]
     counts = ", ".join(f"{outcomes.count(o)} {o}" for o in ("supported", "refuted", "inconclusive"))
     lead = (
@@ -49,12 +48,16 @@ def regime_text(table: pd.DataFrame | None) -> tuple[str, str]:
     )
 
 
-def counts(premise: pd.DataFrame, a: str, b: str) -> tuple[int, int, int, int]:
-    """(settings, significantly below, significantly above, non-inferior) of ``a`` vs ``b``."""
-    g = premise[(premise.a == a) & (premise.b == b)]
+def tally(g: pd.DataFrame) -> tuple[int, int, int, int]:
+    """(comparisons, significantly below, significantly above, non-inferior) of a view's lines."""
     below = int((g.significant & (g["diff"] < 0)).sum())
     above = int((g.significant & (g["diff"] > 0)).sum())
     return len(g), below, above, int(g.noninferior.sum())
+
+
+def counts(premise: pd.DataFrame, a: str, b: str) -> tuple[int, int, int, int]:
+    """:func:`tally` of the lines comparing ``a`` with ``b``."""
+    return tally(premise[(premise.a == a) & (premise.b == b)])
 
 
 def paragraph(
