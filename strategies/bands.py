@@ -45,18 +45,21 @@ def band_bounds(position: str, n: int, p: float) -> tuple[int, int]:
     return start, end
 
 
+def band_rows(split: Split, position: str, fraction: float) -> list[np.ndarray]:
+    """Per page, the rows of the band at ``position`` of relative width ``fraction`` in every
+    modality's g^m ranking."""
+    out = []
+    for page in page_modality_orders(split):
+        chosen = [order[slice(*band_bounds(position, len(order), fraction))] for order in page]
+        out.append(np.concatenate(chosen) if chosen else np.zeros(0, np.int64))
+    return out
+
+
 def band(position: str) -> StrategyFn:
     """Per page and modality, the band of relative width B of the g^m ranking."""
 
     def buy(split: Split, oracle: Oracle, fraction: float, rng: np.random.Generator) -> np.ndarray:
-        requests = []
-        for page in page_modality_orders(split):
-            chosen = []
-            for order in page:
-                start, end = band_bounds(position, len(order), fraction)
-                chosen.append(order[start:end])
-            requests.append(np.concatenate(chosen))
-        buy_whole_requests(split, oracle, requests, rng)
+        buy_whole_requests(split, oracle, band_rows(split, position, fraction), rng)
         return NO_PAIRS
 
     return buy

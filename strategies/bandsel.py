@@ -32,22 +32,12 @@ from benchmark.core.annotation import (
     RoundState,
     Strategy,
     buy_whole_requests,
-    page_modality_orders,
 )
 from benchmark.core.data import Split
 from benchmark.core.ndcg import revealed_ndcg
-from strategies.bands import band_bounds
+from strategies.bands import band_rows
 
 POSITIONS = ("top", "middle")
-
-
-def band_rows(split: Split, position: str, fraction: float) -> list[np.ndarray]:
-    """Per page, the rows of the band at ``position`` in every modality."""
-    out = []
-    for page in page_modality_orders(split):
-        chosen = [order[slice(*band_bounds(position, len(order), fraction))] for order in page]
-        out.append(np.concatenate(chosen) if chosen else np.zeros(0, np.int64))
-    return out
 
 
 def spread_items(split: Split, oracle: Oracle, rng: np.random.Generator) -> None:

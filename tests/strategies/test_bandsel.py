@@ -8,7 +8,8 @@ import pytest
 
 from benchmark.core.annotation import allowance
 from benchmark.pipeline.annotation import annotate_rounds
-from strategies.bandsel import band_rows, calibrated, choose
+from strategies.bands import band_rows
+from strategies.bandsel import calibrated, choose
 
 
 @pytest.fixture(scope="module")
