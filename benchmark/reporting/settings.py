@@ -17,6 +17,7 @@ from benchmark.reporting import latex, significance
 from benchmark.reporting.latex import Style
 from benchmark.reporting.rows import group_rows, paired_tests
 from benchmark.reporting.tex_views import wide_table
+from benchmark.reporting.text import p_text
 from benchmark.store import Store
 
 
@@ -74,12 +75,16 @@ def grid_of(table: pd.DataFrame, x: str, y: str, a: str, b: str) -> pd.DataFrame
     """The lines of one pair on the (x, y) plane: the settings where every other knob that
     varies is at its default (absent), one line per (x, y) value pair."""
     lines = table[(table.a == a) & (table.b == b)]
-    others = [
-        c for c in params_columns(table) if c not in (x, y) and lines[c].astype(str).nunique() > 1
-    ]
+    same = set(shared(lines))
+    others = [c for c in params_columns(table) if c not in (x, y) and c not in same]
     if others:
         lines = lines[lines[others].isna().all(axis=1)]
     return lines.assign(**{x: lines[x].fillna(np.nan), y: lines[y].fillna(np.nan)})
+
+
+def shared(table: pd.DataFrame) -> list[str]:
+    """The parameter columns whose value (absence included) is the same on every line."""
+    return [c for c in params_columns(table) if table[c].astype(str).nunique() <= 1]
 
 
 def params_columns(table: pd.DataFrame) -> list[str]:
@@ -132,10 +137,6 @@ def wide_markdown(table: pd.DataFrame) -> str:
     return "\n".join(rows) + "\n"
 
 
-def p_text(p: float) -> str:
-    return "< 1e-300" if p == 0 else f"{p:.2g}"
-
-
 def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str]) -> dict[str, bytes]:
     """``a - b`` over the (x, y) plane, coloured around 0, each cell labelled with the
     difference and its Holm verdict (▲ ▼ ≈); every size and format of
@@ -169,11 +170,8 @@ def heatmap(table: pd.DataFrame, x: str, y: str, pair: tuple[str, str]) -> dict[
 def without_fixed(table: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The table without the parameters every setting shares, and a caption line naming them
     (empty when there are none): said once, not on every line."""
-    fixed = {
-        c: table[c].iloc[0]
-        for c in params_columns(table)
-        if len(table) > 1 and table[c].notna().all() and table[c].astype(str).nunique() == 1
-    }
+    several = len(table) > 1
+    fixed = {c: table[c].iloc[0] for c in shared(table) if several and table[c].notna().all()}
     if not fixed:
         return table, ""
     line = "Every setting: " + ", ".join(f"{c}={v}" for c, v in fixed.items()) + ".\n"
