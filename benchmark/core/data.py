@@ -21,6 +21,8 @@ import numpy as np
 
 UNKNOWN = -1
 SPLITS = ("modal_train", "page_train", "page_valid", "test")
+#: The arrays of a :class:`Split` with one entry per row (``modal_features`` aside: optional).
+ROW_FIELDS = ("item_ids", "modality", "features", "g_score", "page_label", "modal_label")
 #: An optional split of pages with single-modal scores and no page label (a protocol
 #: extension, off by default): never sold by the oracle, given only to rerankers that declare
 #: :attr:`benchmark.core.reranker.Reranker.unlabelled_pages`.
@@ -170,22 +172,14 @@ class Split:
             name=name or self.name,
             qids=self.qids[keep],
             offsets=np.r_[0, np.cumsum(sizes)].astype(np.int64),
-            item_ids=self.item_ids[rows],
-            modality=self.modality[rows],
-            features=self.features[rows],
             query_features=self.query_features[keep],
-            g_score=self.g_score[rows],
-            page_label=self.page_label[rows],
-            modal_label=self.modal_label[rows],
             modal_features=None if self.modal_features is None else self.modal_features[rows],
+            **{f: getattr(self, f)[rows] for f in ROW_FIELDS},
         )
 
     def concat(self, other: Split) -> Split:
         """This split's queries followed by ``other``'s, under this split's name (no pairs)."""
-        rows = {
-            f: np.concatenate([getattr(self, f), getattr(other, f)])
-            for f in ("item_ids", "modality", "features", "g_score", "page_label", "modal_label")
-        }
+        rows = {f: np.concatenate([getattr(self, f), getattr(other, f)]) for f in ROW_FIELDS}
         extra = None
         if self.modal_features is not None and other.modal_features is not None:
             extra = np.concatenate([self.modal_features, other.modal_features])
