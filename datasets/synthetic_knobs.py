@@ -1,10 +1,9 @@
-"""The premise knobs of ``synthetic-serp`` (see :mod:`datasets.synthetic_serp`): parameter
-parsing, allowed ranges and validation, the mechanisms the knobs switch on, and the
-inverted-pair measure.
+"""The knobs of ``synthetic-serp`` (:mod:`datasets.synthetic_serp`): parameter parsing, allowed
+ranges and validation, the mechanisms the knobs switch on, and the inverted-pair measure.
 
 Every knob draws from its own random stream, ``numpy.random.default_rng((seed, stream, part))``
-(part 0: the page queries, part 1: the extra modal-only queries), never from the generator's
-main stream, so a knob at its default draws nothing and today's data keep their bytes.
+(part 0: the page queries, 1: the extra modal-only queries, 2: the unlabelled pages), never from
+the generator's main stream, so a knob at its default draws nothing and data keep their bytes.
 """
 
 from __future__ import annotations
@@ -65,11 +64,9 @@ RANGES = {
     "labelled_pages": Range(2, integer=True),
     "unlabelled_ratio": Range(0, 100),
 }
-#: The regime knobs and their defaults (off), left out of the dataset's info when off.
+#: The regime knobs and their defaults (off: left out of the dataset's info).
 REGIME: dict[str, Any] = {"labelled_pages": None, "unlabelled_ratio": 0.0}
-#: Knobs whose default is None (off).
-OPTIONAL = ("modal_ratio", "labelled_pages")
-
+OPTIONAL = ("modal_ratio", *(k for k, v in REGIME.items() if v is None))
 
 #: Ranges of the generator's base parameters (every entry of a tuple), checked by the shared
 #: coercion (:func:`benchmark.core.params.coerce_params`); the knobs' are :data:`RANGES`.
@@ -121,8 +118,7 @@ def check_splits(fractions: tuple[float, ...], n_queries: int) -> None:
     """Every split gets at least one of the ``n_queries`` queries (as the generator rounds)."""
     if len(fractions) != len(SPLITS):
         raise ValueError(f"synthetic-serp split_fractions needs {len(SPLITS)} fractions")
-    bounds = np.round(np.cumsum([0, *fractions]) * n_queries).astype(int)
-    for name, size in zip(SPLITS, np.diff(bounds), strict=True):
+    for name, size in zip(SPLITS, np.diff(np.r_[0, bounds(fractions, n_queries)]), strict=True):
         if size < 1:
             given = ",".join(f"{f:g}" for f in fractions)
             raise ValueError(
@@ -131,10 +127,15 @@ def check_splits(fractions: tuple[float, ...], n_queries: int) -> None:
             )
 
 
+def bounds(fractions: tuple[float, ...], n_queries: int) -> np.ndarray:
+    """The end of each split among the ``n_queries`` queries, as the generator rounds them."""
+    return np.round(np.cumsum(fractions) * n_queries).astype(int)
+
+
 def page_counts(fractions: tuple[float, ...], n_queries: int) -> tuple[int, int]:
     """(page_train, page_valid) queries of the ``split_fractions`` split."""
-    bounds = np.round(np.cumsum([0, *fractions]) * n_queries).astype(int)
-    return int(bounds[2] - bounds[1]), int(bounds[3] - bounds[2])
+    ends = bounds(fractions, n_queries)
+    return int(ends[1] - ends[0]), int(ends[2] - ends[1])
 
 
 def labelled_counts(
@@ -152,15 +153,16 @@ def labelled_counts(
 def check_labelled(values: Mapping[str, Any]) -> None:
     """``labelled_pages`` keeps a subset: at most the page queries the split gives, and at
     least one of page_train and of page_valid within them."""
-    labelled = values["labelled_pages"]
-    n_train, n_valid = page_counts(values["split_fractions"], values["n_queries"])
+    labelled, n = values["labelled_pages"], values["n_queries"]
     if labelled is None:
         return
-    train, valid = labelled_counts(values["split_fractions"], values["n_queries"], labelled)
-    if labelled > n_train + n_valid or train > n_train or valid > n_valid:
+    fractions = values["split_fractions"]
+    n_train, n_valid = page_counts(fractions, n)
+    train, valid = labelled_counts(fractions, n, labelled)
+    if train > n_train or valid > n_valid:  # train + valid = labelled
         raise ValueError(
             f"synthetic-serp labelled_pages={labelled} exceeds the {n_train} page_train + "
-            f"{n_valid} page_valid queries of n_queries={values['n_queries']} and split_fractions"
+            f"{n_valid} page_valid queries of n_queries={n} and split_fractions"
             " (raise n_queries or the page fractions)"
         )
 
@@ -294,6 +296,5 @@ def layout(feature_dims: tuple[int, ...], n_topics: int) -> np.ndarray:
 
 
 def info(params: dict[str, Any]) -> dict[str, Any]:
-    """The generator's parameters for the dataset's info: the regime knobs only when set, so
-    data without them keep their earlier info."""
+    """The generator's parameters; the regime knobs only when set (earlier data, same info)."""
     return {k: v for k, v in params.items() if k not in REGIME or v != REGIME[k]}

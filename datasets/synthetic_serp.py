@@ -223,7 +223,7 @@ class SyntheticSerp:
         return full, full.replace(page_label=np.concatenate([b.annotated_label for b in blocks]))
 
     def split_bounds(self) -> np.ndarray:
-        return np.round(np.cumsum(self.split_fractions) * self.n_queries).astype(int)
+        return knobs.bounds(self.split_fractions, self.n_queries)
 
     def labelled(self) -> tuple[int, int]:  # (page_train, page_valid) queries kept
         return knobs.labelled_counts(self.split_fractions, self.n_queries, self.labelled_pages)
