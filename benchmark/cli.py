@@ -38,6 +38,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
     """Load the cells' data (one error before any cell), check budgets and the results folder,
     then run the cells: the store and the run's outcome."""
+    from benchmark.cli_plan import load_data
     from benchmark.core import progress
     from benchmark.pipeline import grid
     from benchmark.pipeline.metrics import check_measures
@@ -49,12 +50,9 @@ def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
     keys = faults.repair_packs(store, cells)
     cache = grid.DatasetCache(data_dir(args))
     todo = grid.pending(cells, store, force=args.force)
-    runner, to_load = executor(args, len(todo)), grid.datasets_to_load(todo)
-    if to_load and hasattr(runner, "start"):
-        runner.start(todo)  # local workers get ready while the data loads
+    runner = executor(args, len(todo))
     with progress.shown(not args.quiet):
-        for spec, params in to_load:
-            cache.get(spec, params)  # a bad dataset: one error before any cell, not one per cell
+        load_data(runner, todo, cache)
     grid.check_budgets(cells, cache)
     store.check_writable(keys)
     grid.mark_datasets(cells, store)

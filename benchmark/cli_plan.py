@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
 import weakref
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,39 @@ def auto_jobs(cells: int) -> int:
         return 1
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return max(1, min(os.cpu_count() or 1, int(memory // AUTO_GB_PER_JOB), cells))
+
+
+def load_data(runner: Any, todo: list[Any], cache: Any) -> None:
+    """Prepare every dataset the cells ``todo`` need, in ``cache`` (a bad dataset: one error
+    before any cell, not one per cell); local workers (``runner``) are started first and get
+    ready meanwhile. With workers, the report's imports are then loaded while they compute."""
+    from benchmark.pipeline import grid
+
+    to_load = grid.datasets_to_load(todo)
+    if to_load and hasattr(runner, "start"):
+        runner.start(todo)
+    for spec, params in to_load:
+        cache.get(spec, params)
+    if runner is not None and todo:
+        prefetch_report()
+
+
+def prefetch_report() -> None:
+    """Import what a report needs (scipy.stats, statsmodels, matplotlib: about 0.6 s) in a
+    background thread. Called while worker processes compute the cells, when this process only
+    waits; the report's own import then finds the modules loaded, or waits for the one being
+    loaded (an import error is left for that import to raise). Not with ``--jobs 1``: there
+    this process computes the cells, and the thread would compete with them."""
+
+    def load() -> None:
+        try:
+            from benchmark.reporting import figures, report  # noqa: F401
+
+            figures.pyplot()
+        except Exception:
+            pass
+
+    threading.Thread(target=load, name="prefetch-report", daemon=True).start()
 
 
 def executor(args: argparse.Namespace, cells: int = 0) -> Any:
