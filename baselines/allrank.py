@@ -53,7 +53,8 @@ class ListwiseAllRank(Reranker):
     """Shared fields and loop of the allRank rerankers; subclasses choose the encoder."""
 
     cost = 30.0  # relative cell time (work order only)
-    imports = ("torch", "baselines.allrank_adapter", "baselines.allrank_slates")
+    #: torch._dynamo: torch's optimizers import it when first built (about 0.9 s)
+    imports = ("torch", "torch._dynamo", "baselines.allrank_adapter", "baselines.allrank_slates")
 
     default_strategy = "pages"
     inputs = "item + query features, modality one-hot, g^m (raw, in-page rank and min-max)"

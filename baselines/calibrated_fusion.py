@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import isotonic_regression
 
 from baselines.common import minmax_in_modality
 from benchmark.core.data import Split
@@ -27,8 +26,11 @@ class CalibratedFusion(Reranker):
     inputs = "g^m and modality (in-page min-max g^m breaks ties)"
     objective = "isotonic least squares g^m -> revealed page label, per modality"
     tie_weight: float = 1e-3
+    imports = ("scipy.optimize",)  # 0.15-0.25 s: imported when it first fits, not when listed
 
     def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> CalibratedFusion:
+        from scipy.optimize import isotonic_regression
+
         g = np.concatenate([train.g_score, valid.g_score]).astype(np.float64)
         y = np.concatenate([train.page_label, valid.page_label]).astype(np.float64)
         mod = np.concatenate([train.modality, valid.modality])

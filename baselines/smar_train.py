@@ -49,7 +49,8 @@ class PageNetReranker(Reranker):
     """Base of the network rerankers; see the module docstring."""
 
     cost = 30.0  # relative cell time (work order only)
-    imports = ("torch", "baselines.smar_model")
+    #: torch._dynamo: torch's optimizers import it when first built (about 0.9 s)
+    imports = ("torch", "torch._dynamo", "baselines.smar_model")
 
     #: Whether g^m is an input of the network (the ``*-g`` variants); off = the paper's network.
     g_input: bool = False
