@@ -66,6 +66,9 @@ class Oracle:
         self.fraction = fraction
         self._labels = {name: s.page_label.copy() for name, s in splits.items()}
         self._revealed = {name: np.zeros(s.n_items, dtype=bool) for name, s in splits.items()}
+        # units spent per split, kept with _revealed: a strategy asks units_left once per page,
+        # and counting _revealed each time made a cell quadratic in the pages (issue 19)
+        self._spent = dict.fromkeys(splits, 0)
         self.allowance = {name: allowance(fraction, s.n_items) for name, s in splits.items()}
         self.cap = dict(self.allowance)
 
@@ -81,10 +84,10 @@ class Oracle:
 
     @property
     def units_used(self) -> int:
-        return int(sum(v.sum() for v in self._revealed.values()))
+        return sum(self._spent.values())
 
     def units_spent(self, split: str) -> int:
-        return int(self._revealed[split].sum())
+        return self._spent[split]
 
     def units_left(self, split: str) -> int:
         return self.cap[split] - self.units_spent(split)
@@ -106,6 +109,7 @@ class Oracle:
                 f"({self.units_left(split)} of {self.cap[split]} units left)"
             )
         self._revealed[split][new] = True
+        self._spent[split] += len(new)
         return self._labels[split][rows].copy()
 
     def revealed_labels(self, split: str) -> np.ndarray:

@@ -147,3 +147,44 @@ def test_same_seed_same_annotation(tiny: Prepared) -> None:
     c, _, _ = annotate(labelled(tiny), "pages", 0.2, seed=10)
     assert np.array_equal(a["page_train"].page_label, b["page_train"].page_label)
     assert not np.array_equal(a["page_train"].page_label, c["page_train"].page_label)
+
+
+def test_units_spent_is_the_count_of_revealed_labels(tiny: Prepared) -> None:
+    """The oracle keeps its units as a running count (issue 19: counting the revealed mask on
+    every ``units_left`` made a cell quadratic in the pages); repeated, overlapping and
+    duplicated purchases in two splits leave it equal to the count of revealed labels."""
+    oracle = Oracle(labelled(tiny), 0.5)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        name = str(rng.choice(["page_train", "page_valid"]))
+        rows = rng.integers(0, 20, size=int(rng.integers(0, 8)))  # duplicates, re-buys
+        if len(np.unique(rows[oracle.revealed_labels(name)[rows] < 0])) <= oracle.units_left(name):
+            oracle.reveal(name, rows)
+        for split in ("page_train", "page_valid"):
+            assert oracle.units_spent(split) == (oracle.revealed_labels(split) >= 0).sum()
+    assert oracle.units_used == sum(oracle.units_spent(s) for s in ("page_train", "page_valid"))
+
+
+class MaskCountingOracle(Oracle):
+    """The oracle before issue 19: its units counted from the revealed mask at every ask."""
+
+    def units_spent(self, split: str) -> int:
+        return int(self._revealed[split].sum())
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES.names()))
+def test_purchases_as_with_the_mask_counting_oracle(
+    tiny: Prepared, strategy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every strategy buys the same labels, in the same rounds, as before the running count."""
+    from benchmark.pipeline import annotation as pipeline_annotation
+
+    splits = labelled(tiny)
+    now = pipeline_annotation.annotate_rounds(splits, strategy, 0.2, 7, tiny.layout)
+    monkeypatch.setattr(pipeline_annotation, "Oracle", MaskCountingOracle)
+    before = pipeline_annotation.annotate_rounds(splits, strategy, 0.2, 7, tiny.layout)
+    assert now.units_used == before.units_used
+    assert [r["units"] for r in now.rounds] == [r["units"] for r in before.rounds]
+    for name, view in now.views.items():
+        assert np.array_equal(view.page_label, before.views[name].page_label)
+        assert np.array_equal(view.pairs, before.views[name].pairs)
