@@ -52,7 +52,9 @@ def minmax_in_modality(split: Split) -> np.ndarray:
 
 def learned_features(split: Split, layout: Layout) -> np.ndarray:
     """Item features, query features, modality one-hot, g_score, and g's position inside its
-    modality on the page (rank and min-max value): the input of the learned rerankers."""
+    modality on the page (rank and min-max value): the input of the learned rerankers. (The
+    stacked columns are float32 already on float32 features: no second copy, which cost 0.3 s
+    per million rows in fresh memory, issue 19.)"""
     onehot = np.eye(len(layout.modalities), dtype=np.float32)[split.modality]
     return np.hstack(
         [
@@ -63,7 +65,7 @@ def learned_features(split: Split, layout: Layout) -> np.ndarray:
             within_modality_rank(split)[:, None].astype(np.float32),
             minmax_in_modality(split)[:, None].astype(np.float32),
         ]
-    ).astype(np.float32)
+    ).astype(np.float32, copy=False)
 
 
 def revealed_rows(split: Split) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,224 @@
+"""Where a lambdamart@10 % cell's time goes as the data grows (issue 19,
+``docs/lambdamart-growth.md``): ``python -m benchmark.tools.perf_lambdamart --sizes 20000,200000``.
+
+Per size, a fresh child process prepares synthetic-serp with that ``n_queries`` (timed apart,
+as :func:`benchmark.tools.perf_scale.child` does) and runs the one cell through the harness
+with a timer around each part: the harness's (qrels file, annotation, feature matrices, run
+lines, file writes, evaluation, manifest summary) and LightGBM's (``Dataset`` construction,
+training, its per-round validation, ``predict``), with LightGBM's own counts: rows and pages
+trained on, validation rows, boosting rounds run, best iteration, seconds per round, test rows
+predicted. ``--fixed-rounds R`` then trains the same arrays for exactly R rounds (no
+validation) and predicts with R trees: the per-round and per-tree cost without the learning
+curve. The timers wrap the functions and are removed after the cell; nothing is changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import importlib
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmark.tools.perf_scale import run_measured
+
+SIZES = (20_000, 200_000)
+#: (module, object in it, attribute, part); parts whose name starts with "lgb" are LightGBM's,
+#: "  " marks a part inside the one above it
+PARTS = (
+    ("benchmark.pipeline.harness", "", "ensure_qrels", "qrels file (test split)"),
+    ("benchmark.pipeline.harness", "", "annotated_views", "annotation"),
+    ("baselines.lambdamart", "", "learned_features", "feature matrices"),
+    ("lightgbm", "Dataset", "construct", "lgb Dataset construct (binning)"),
+    ("lightgbm", "", "train", "lgb train (construct + rounds)"),
+    ("lightgbm", "Booster", "eval_valid", "lgb   of which validation NDCG@10"),
+    ("lightgbm", "Booster", "predict", "lgb predict (test rows)"),
+    ("benchmark.pipeline.metrics", "", "run_lines", "run lines (TREC text)"),
+    ("benchmark.pipeline.harness", "", "write_atomic", "file writes"),
+    ("benchmark.pipeline.metrics", "", "per_query_metrics", "evaluation (files + ranx)"),
+    ("benchmark.pipeline.harness", "", "evaluation", "manifest summary"),
+    ("benchmark.pipeline.harness", "", "provenance", "provenance"),
+)
+
+
+@contextlib.contextmanager
+def timers(seconds: dict[str, float], calls: dict[str, int]) -> Iterator[None]:
+    """Time every part of :data:`PARTS` into ``seconds``/``calls`` while inside."""
+    with contextlib.ExitStack() as stack:
+        for module, obj, attr, part in PARTS:
+            owner = importlib.import_module(module)
+            owner = getattr(owner, obj) if obj else owner
+            wrapped = timer(getattr(owner, attr), part, seconds, calls)
+            stack.enter_context(_patched(owner, attr, wrapped))
+        yield
+
+
+def timer(
+    fn: Callable[..., Any], part: str, seconds: dict[str, float], calls: dict[str, int]
+) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            seconds[part] = seconds.get(part, 0.0) + time.perf_counter() - started
+            calls[part] = calls.get(part, 0) + 1
+
+    return timed
+
+
+@contextlib.contextmanager
+def _patched(owner: Any, attr: str, value: Any) -> Iterator[None]:
+    old = getattr(owner, attr)
+    setattr(owner, attr, value)
+    try:
+        yield
+    finally:
+        setattr(owner, attr, old)
+
+
+@contextlib.contextmanager
+def lightgbm_counts(seen: dict[str, Any]) -> Iterator[None]:
+    """Record what ``lightgbm.train`` and ``Booster.predict`` are given and do: rows, pages,
+    rounds run, best iteration (``seen``; ``seen["arrays"]``: the training arrays, the
+    parameters and the test matrix, for :func:`fixed_rounds`)."""
+    import lightgbm as lgb
+
+    train, predict = lgb.train, lgb.Booster.predict
+
+    def counted_train(params: dict[str, Any], data: Any, *args: Any, **kwargs: Any) -> Any:
+        raw = (data.data, data.label, data.get_group(), params)
+        booster = train(params, data, *args, **kwargs)
+        valid = kwargs.get("valid_sets") or []
+        seen["arrays"] = raw
+        seen.update(
+            {
+                "train_rows": data.num_data(),
+                "train_pages": len(data.get_group()),
+                "valid_rows": valid[0].num_data() if valid else 0,
+                "features": data.num_feature(),
+                "best_iteration": booster.best_iteration,
+            }
+        )
+        return booster
+
+    def counted_predict(booster: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+        seen["test"] = x
+        seen["test_rows"] = len(x)
+        return predict(booster, x, *args, **kwargs)
+
+    with _patched(lgb, "train", counted_train), _patched(lgb.Booster, "predict", counted_predict):
+        yield
+
+
+def fixed_rounds(seen: dict[str, Any], rounds: int) -> dict[str, float]:
+    """The cell's training arrays trained for exactly ``rounds`` rounds (no validation set),
+    then ``predict`` on the test rows with ``rounds`` trees: seconds of each."""
+    import lightgbm as lgb
+
+    x, y, group, params = seen["arrays"]
+    started = time.perf_counter()
+    data = lgb.Dataset(x, y, group=group).construct()
+    construct = time.perf_counter() - started
+    booster = lgb.train(params | {"metric": "None"}, data, rounds)
+    trained = time.perf_counter() - started - construct
+    started = time.perf_counter()
+    booster.predict(seen["test"], num_iteration=rounds)
+    return {
+        "fixed_rounds": rounds,
+        "fixed_construct_s": construct,
+        "fixed_train_s": trained,
+        "fixed_predict_s": time.perf_counter() - started,
+    }
+
+
+def child(n_queries: int, rounds: int = 0) -> dict[str, Any]:
+    """Prepare synthetic-serp with ``n_queries`` and run lambdamart@10 % in this process with
+    the timers on; the figures (see the module docstring)."""
+    from benchmark.pipeline import grid
+    from benchmark.pipeline.harness import DatasetCache, run_cell
+    from benchmark.store import Store
+
+    params = {"n_queries": n_queries}
+    cache = DatasetCache()
+    started = time.perf_counter()
+    cache.get("synthetic-serp", params)
+    prepare = time.perf_counter() - started
+    config = grid.plan(
+        "synthetic-serp", ["lambdamart"], [0.1], 1, dataset_params=params, references=False
+    )[0]
+    seconds: dict[str, float] = {}
+    calls: dict[str, int] = {}
+    seen: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as out, lightgbm_counts(seen), timers(seconds, calls):
+        started = time.perf_counter()
+        run_cell(config, Store(Path(out)), cache, force=True)
+        cell = time.perf_counter() - started
+    figures = {k: v for k, v in seen.items() if k not in ("arrays", "test")}
+    figures |= {"n_queries": n_queries, "prepare_s": prepare, "cell_s": cell}
+    figures["rounds_run"] = calls.get("lgb   of which validation NDCG@10", 0)
+    figures["parts"] = seconds
+    return figures | (fixed_rounds(seen, rounds) if rounds else {})
+
+
+def table(points: list[dict[str, Any]]) -> list[str]:
+    """A markdown table: one column per size, one row per part and count, then the ratio."""
+    head = [
+        "| | " + " | ".join(f"{p['n_queries']:,} queries" for p in points) + " | last / first |"
+    ]
+    head.append("|---" * (len(points) + 2) + "|")
+    rows = [(f"{p}, s", [q["parts"].get(p, 0.0) for q in points]) for *_, p in PARTS]
+    harness = [sum(v for k, v in q["parts"].items() if not k.startswith("lgb")) for q in points]
+    lgb = [sum(q["parts"].get(p, 0.0) for p in (PARTS[4][3], PARTS[6][3])) for q in points]
+    cell = [q["cell_s"] for q in points]
+    rest = [c - h - g for c, h, g in zip(cell, harness, lgb, strict=True)]
+    rows += [("harness parts, s", harness), ("LightGBM (train + predict), s", lgb)]
+    rows += [("rest of the cell, s", rest), ("cell, s", cell)]
+    keys = ("train_rows", "train_pages", "valid_rows", "rounds_run", "best_iteration", "test_rows")
+    rows += [(k, [q.get(k, 0) for q in points]) for k in keys]
+    rows += [
+        ("lgb seconds per round (train - construct - validation)", [per_round(q) for q in points])
+    ]
+    fixed = [k for k in ("fixed_train_s", "fixed_predict_s") if k in points[0]]
+    rows += [(k, [q[k] for q in points]) for k in fixed]
+    return head + [
+        f"| {name} | " + " | ".join(f"{v:.3g}" for v in values)
+        + f" | {values[-1] / values[0] if values[0] else float('nan'):.1f}x |"
+        for name, values in rows
+    ]  # fmt: skip
+
+
+def per_round(point: dict[str, Any]) -> float:
+    parts = point["parts"]
+    rounds = parts[PARTS[4][3]] - parts.get(PARTS[3][3], 0.0) - parts.get(PARTS[5][3], 0.0)
+    return rounds / max(1, point.get("rounds_run", 0))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmark.tools.perf_lambdamart")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--fixed-rounds", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.fixed_rounds)))
+        return 0
+    points = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        cmd = [sys.executable, "-m", "benchmark.tools.perf_lambdamart", "--child", str(n)]
+        out, _, _ = run_measured([*cmd, "--fixed-rounds", str(args.fixed_rounds)], f"n={n}")
+        points.append(json.loads(out.strip().splitlines()[-1]))
+    print("\n".join(table(points)))
+    print(json.dumps(points, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
