@@ -12,7 +12,14 @@ import pandas as pd
 import pytest
 
 from benchmark.pipeline.harness import DatasetCache, run_cell
-from benchmark.pipeline.metrics import ranking, read_qrels, read_run
+from benchmark.pipeline.metrics import (
+    ranking,
+    ranks,
+    read_qrels,
+    read_run,
+    run_lines,
+    strict_scores,
+)
 from benchmark.store import Store
 from tests.conftest import tiny_config
 
@@ -63,6 +70,24 @@ def test_ties_break_by_item_id(tiny) -> None:
     order = ranking(test, np.zeros(test.n_items))
     first_page = order[: test.group_sizes[0]]
     assert test.item_ids[first_page].tolist() == sorted(test.item_ids[: test.group_sizes[0]])
+
+
+@pytest.mark.parametrize("kind", ["model", "rank"])
+def test_run_lines_sort_once_and_write_the_same_text(tiny, kind: str) -> None:
+    """run_lines hands its one ranking to ranks and strict_scores (issue 19): the text is the
+    one each of them gives sorting on its own, with ties and on both kinds of score."""
+    test = tiny.dataset["test"]
+    scores = np.round(np.random.default_rng(3).standard_normal(test.n_items), 1)  # ties
+    if kind == "rank":
+        scores[0] = 1e300  # no float32: rank-derived scores
+    lines, written_kind = run_lines(test, scores, "tag")
+    order = ranking(test, scores)
+    r, (written, expected_kind) = ranks(test, scores), strict_scores(test, scores)
+    qids = test.qids[test.query_index]
+    expected = [
+        f"{qids[i]} Q0 {test.item_ids[i]} {int(r[i])} {float(written[i])!r} tag\n" for i in order
+    ]
+    assert (written_kind, lines) == (expected_kind, expected) and written_kind == kind
 
 
 def test_manifest_records_what_the_protocol_asks(saved_cell) -> None:
