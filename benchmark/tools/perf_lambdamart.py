@@ -189,7 +189,7 @@ def table(points: list[dict[str, Any]]) -> list[str]:
     fixed = [k for k in ("fixed_train_s", "fixed_predict_s") if k in points[0]]
     rows += [(k, [q[k] for q in points]) for k in fixed]
     return head + [
-        f"| {name} | " + " | ".join(f"{v:.3g}" for v in values)
+        f"| {name} | " + " | ".join(f"{v:,}" if isinstance(v, int) else f"{v:.3g}" for v in values)
         + f" | {values[-1] / values[0] if values[0] else float('nan'):.1f}x |"
         for name, values in rows
     ]  # fmt: skip
