@@ -73,3 +73,14 @@ def revealed_rows(split: Split) -> tuple[np.ndarray, np.ndarray]:
     known = split.page_label >= 0
     counts = np.add.reduceat(known.astype(np.int64), split.offsets[:-1])
     return np.flatnonzero(known), counts[counts > 0]
+
+
+def revealed_features(split: Split, layout: Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`learned_features` of the rows of :func:`revealed_rows`, their page labels and
+    group sizes. Only the pages with a revealed label are stacked (every feature is computed
+    within its page, so the values are the whole split's, row for row): at a 10 % budget a
+    tenth of the matrix, which in fresh memory cost 0.1 s per 100k rows (issue 19)."""
+    pages = np.unique(split.query_index[split.page_label >= 0])
+    labelled = split if len(pages) == split.n_queries else split.select_queries(pages)
+    rows, sizes = revealed_rows(labelled)
+    return learned_features(labelled, layout)[rows], labelled.page_label[rows], sizes

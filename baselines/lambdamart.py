@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import lightgbm as lgb
 import numpy as np
 
-from baselines.common import learned_features, revealed_rows
+from baselines.common import learned_features, revealed_features
 from benchmark.core.data import Split
 from benchmark.core.params import Range, above
 from benchmark.core.reranker import Layout, Reranker, register
@@ -68,19 +68,15 @@ class LambdaMART(Reranker):
 
     def fit(self, train: Split, valid: Split, *, layout: Layout, seed: int) -> LambdaMART:
         self.layout_ = layout
-        rows, sizes = revealed_rows(train)
-        if len(rows) == 0:
+        x, y, sizes = revealed_features(train, layout)
+        if len(y) == 0:
             raise ValueError("lambdamart: the budget revealed no page_train labels")
-        x = learned_features(train, layout)
-        data = lgb.Dataset(x[rows], train.page_label[rows], group=sizes)
-        vrows, vsizes = revealed_rows(valid)
+        data = lgb.Dataset(x, y, group=sizes)
+        xv, yv, vsizes = revealed_features(valid, layout)
         valid_sets: list[lgb.Dataset] = []
         callbacks: list[Callable[..., Any]] = []
-        if len(vrows):
-            xv = learned_features(valid, layout)
-            valid_sets = [
-                lgb.Dataset(xv[vrows], valid.page_label[vrows], group=vsizes, reference=data)
-            ]
+        if len(yv):
+            valid_sets = [lgb.Dataset(xv, yv, group=vsizes, reference=data)]
             callbacks = [lgb.early_stopping(self.early_stopping_rounds, verbose=False)]
         self.booster_ = lgb.train(
             self.lgb_params(seed),

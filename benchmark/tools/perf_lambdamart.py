@@ -29,16 +29,21 @@ from typing import Any
 from benchmark.tools.perf_scale import run_measured
 
 SIZES = (20_000, 200_000)
+LGB_CONSTRUCT = "lgb Dataset construct (binning)"
+LGB_TRAIN = "lgb train (construct + rounds)"
+LGB_VALID = "lgb   of which validation NDCG@10"
+LGB_PREDICT = "lgb predict (test rows)"
 #: (module, object in it, attribute, part); parts whose name starts with "lgb" are LightGBM's,
 #: "  " marks a part inside the one above it
 PARTS = (
     ("benchmark.pipeline.harness", "", "ensure_qrels", "qrels file (test split)"),
     ("benchmark.pipeline.harness", "", "annotated_views", "annotation"),
     ("baselines.lambdamart", "", "learned_features", "feature matrices"),
-    ("lightgbm", "Dataset", "construct", "lgb Dataset construct (binning)"),
-    ("lightgbm", "", "train", "lgb train (construct + rounds)"),
-    ("lightgbm", "Booster", "eval_valid", "lgb   of which validation NDCG@10"),
-    ("lightgbm", "Booster", "predict", "lgb predict (test rows)"),
+    ("baselines.lambdamart", "", "revealed_features", "feature matrices"),
+    ("lightgbm", "Dataset", "construct", LGB_CONSTRUCT),
+    ("lightgbm", "", "train", LGB_TRAIN),
+    ("lightgbm", "Booster", "eval_valid", LGB_VALID),
+    ("lightgbm", "Booster", "predict", LGB_PREDICT),
     ("benchmark.pipeline.metrics", "", "run_lines", "run lines (TREC text)"),
     ("benchmark.pipeline.harness", "", "write_atomic", "file writes"),
     ("benchmark.pipeline.metrics", "", "per_query_metrics", "evaluation (files + ranx)"),
@@ -49,11 +54,14 @@ PARTS = (
 
 @contextlib.contextmanager
 def timers(seconds: dict[str, float], calls: dict[str, int]) -> Iterator[None]:
-    """Time every part of :data:`PARTS` into ``seconds``/``calls`` while inside."""
+    """Time every part of :data:`PARTS` into ``seconds``/``calls`` while inside (a function
+    this checkout does not have is left out: the tool also measures older commits)."""
     with contextlib.ExitStack() as stack:
         for module, obj, attr, part in PARTS:
             owner = importlib.import_module(module)
             owner = getattr(owner, obj) if obj else owner
+            if not hasattr(owner, attr):
+                continue
             wrapped = timer(getattr(owner, attr), part, seconds, calls)
             stack.enter_context(_patched(owner, attr, wrapped))
         yield
@@ -163,7 +171,7 @@ def child(n_queries: int, rounds: int = 0) -> dict[str, Any]:
         cell = time.perf_counter() - started
     figures = {k: v for k, v in seen.items() if k not in ("arrays", "test")}
     figures |= {"n_queries": n_queries, "prepare_s": prepare, "cell_s": cell}
-    figures["rounds_run"] = calls.get("lgb   of which validation NDCG@10", 0)
+    figures["rounds_run"] = calls.get(LGB_VALID, 0)
     figures["parts"] = seconds
     return figures | (fixed_rounds(seen, rounds) if rounds else {})
 
@@ -174,9 +182,10 @@ def table(points: list[dict[str, Any]]) -> list[str]:
         "| | " + " | ".join(f"{p['n_queries']:,} queries" for p in points) + " | last / first |"
     ]
     head.append("|---" * (len(points) + 2) + "|")
-    rows = [(f"{p}, s", [q["parts"].get(p, 0.0) for q in points]) for *_, p in PARTS]
+    names = dict.fromkeys(p for *_, p in PARTS)  # in order, once
+    rows = [(f"{p}, s", [q["parts"].get(p, 0.0) for q in points]) for p in names]
     harness = [sum(v for k, v in q["parts"].items() if not k.startswith("lgb")) for q in points]
-    lgb = [sum(q["parts"].get(p, 0.0) for p in (PARTS[4][3], PARTS[6][3])) for q in points]
+    lgb = [sum(q["parts"].get(p, 0.0) for p in (LGB_TRAIN, LGB_PREDICT)) for q in points]
     cell = [q["cell_s"] for q in points]
     rest = [c - h - g for c, h, g in zip(cell, harness, lgb, strict=True)]
     rows += [("harness parts, s", harness), ("LightGBM (train + predict), s", lgb)]
@@ -197,7 +206,7 @@ def table(points: list[dict[str, Any]]) -> list[str]:
 
 def per_round(point: dict[str, Any]) -> float:
     parts = point["parts"]
-    rounds = parts[PARTS[4][3]] - parts.get(PARTS[3][3], 0.0) - parts.get(PARTS[5][3], 0.0)
+    rounds = parts[LGB_TRAIN] - parts.get(LGB_CONSTRUCT, 0.0) - parts.get(LGB_VALID, 0.0)
     return rounds / max(1, point.get("rounds_run", 0))
 
 
