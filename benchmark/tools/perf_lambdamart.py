@@ -29,6 +29,11 @@ from typing import Any
 from benchmark.tools.perf_scale import run_measured
 
 SIZES = (20_000, 200_000)
+COUNTS = (
+    "train_rows", "train_pages", "valid_rows", "rounds_run", "best_iteration", "best_ndcg10",
+    "test_rows",
+)  # fmt: skip
+CURVE = (50, 100, 200, 300, 400, 500)  # rounds at which the validation NDCG@10 is shown
 LGB_CONSTRUCT = "lgb Dataset construct (binning)"
 LGB_TRAIN = "lgb train (construct + rounds)"
 LGB_VALID = "lgb   of which validation NDCG@10"
@@ -103,9 +108,14 @@ def lightgbm_counts(seen: dict[str, Any]) -> Iterator[None]:
 
     def counted_train(params: dict[str, Any], data: Any, *args: Any, **kwargs: Any) -> Any:
         raw = (data.data, data.label, data.get_group(), params)
+        curve: dict[str, Any] = {}  # the validation NDCG@10 per round (read, not used)
+        kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), lgb.record_evaluation(curve)]
         booster = train(params, data, *args, **kwargs)
         valid = kwargs.get("valid_sets") or []
+        ndcg = curve["valid_0"]["ndcg@10"] if valid else []
         seen["arrays"] = raw
+        seen["valid_ndcg10"] = {str(r): ndcg[r - 1] for r in CURVE if r <= len(ndcg)}
+        seen["best_ndcg10"] = max(ndcg, default=0.0)
         seen.update(
             {
                 "train_rows": data.num_data(),
@@ -190,18 +200,26 @@ def table(points: list[dict[str, Any]]) -> list[str]:
     rest = [c - h - g for c, h, g in zip(cell, harness, lgb, strict=True)]
     rows += [("harness parts, s", harness), ("LightGBM (train + predict), s", lgb)]
     rows += [("rest of the cell, s", rest), ("cell, s", cell)]
-    keys = ("train_rows", "train_pages", "valid_rows", "rounds_run", "best_iteration", "test_rows")
-    rows += [(k, [q.get(k, 0) for q in points]) for k in keys]
-    rows += [
-        ("lgb seconds per round (train - construct - validation)", [per_round(q) for q in points])
-    ]
-    fixed = [k for k in ("fixed_train_s", "fixed_predict_s") if k in points[0]]
-    rows += [(k, [q[k] for q in points]) for k in fixed]
+    rows += count_rows(points)
     return head + [
         f"| {name} | " + " | ".join(f"{v:,}" if isinstance(v, int) else f"{v:.3g}" for v in values)
         + f" | {values[-1] / values[0] if values[0] else float('nan'):.1f}x |"
         for name, values in rows
     ]  # fmt: skip
+
+
+def count_rows(points: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """The table's rows of LightGBM's counts, the learning curve and the fixed-rounds run."""
+    rows = [(k, [q.get(k, 0) for q in points]) for k in COUNTS]
+    rows += [
+        ("lgb seconds per round (train - construct - validation)", [per_round(q) for q in points])
+    ]
+    curve = [r for r in CURVE if all(str(r) in q.get("valid_ndcg10", {}) for q in points)]
+    rows += [
+        (f"valid NDCG@10 at round {r}", [q["valid_ndcg10"][str(r)] for q in points]) for r in curve
+    ]
+    fixed = [k for k in ("fixed_train_s", "fixed_predict_s") if k in points[0]]
+    return rows + [(k, [q[k] for q in points]) for k in fixed]
 
 
 def per_round(point: dict[str, Any]) -> float:
