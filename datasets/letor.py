@@ -48,7 +48,7 @@ from benchmark.core.catalog import DatasetFamily, register_dataset
 from benchmark.core.config import canonical_json
 from benchmark.core.data import MAX_LABEL, Dataset, Split
 from benchmark.core.params import Range, at_least, coerce_params, dataclass_fields
-from datasets import svmlight
+from datasets import letor_rows, svmlight
 from datasets.catalogue import KNOWN, Facts
 from datasets.checksums import digest
 from datasets.folds import read_fold
@@ -146,11 +146,11 @@ def load_letor(arg: str | None, params: dict[str, Any], data_dir: Path) -> Datas
 def load_serp(arg: str | None, params: dict[str, Any], data_dir: Path) -> Dataset:
     facts, p = check("letor-serp", arg, params, data_dir)
     parts = read_fold(facts, p.fold, data_dir)
-    train, valid = split_valid(parts, p)
-    modal, page = take_queries(train, p.modal_fraction, p.seed + 1)
-    named = {"modal_train": modal, "page_train": page, "page_valid": valid, "test": parts["test"]}
     pages = Pages(p, parts)
-    splits = {name: pages.split(name, part) for name, part in named.items()}
+    named = serp_parts(parts, p)
+    # popped one by one: each file's rows are freed once its split is built (the page
+    # features are 3 blocks of k = keep x d columns, about twice the file's own array)
+    splits = {name: pages.split(name, named.pop(name)) for name in list(named)}
     info = {
         "source": facts.name,
         "fold": p.fold,
@@ -158,6 +158,17 @@ def load_serp(arg: str | None, params: dict[str, Any], data_dir: Path) -> Datase
         "columns": {m: cols.tolist() for m, cols in zip(MODALITIES, pages.columns, strict=True)},
     }
     return Dataset(f"letor-serp:{facts.name}", MODALITIES, pages.owner, splits, info)
+
+
+def serp_parts(parts: dict[str, LtrFile], p: Params) -> dict[str, LtrFile]:
+    """The rows of the four ``letor-serp`` splits, in the order of
+    :data:`benchmark.core.data.SPLITS`. ``parts`` is emptied, so the train file's array is
+    freed once its queries are shared out."""
+    train, valid = split_valid(parts, p)
+    test = parts["test"]
+    parts.clear()
+    modal, page = take_queries(train, p.modal_fraction, p.seed + 1)
+    return {"modal_train": modal, "page_train": page, "page_valid": valid, "test": test}
 
 
 def split_valid(parts: dict[str, LtrFile], p: Params) -> tuple[LtrFile, LtrFile]:
@@ -190,15 +201,27 @@ class Pages:
         sizes = np.diff(np.r_[query_starts(f), f.n_rows])
         return np.hstack([np.log1p(sizes)[:, None], query_means(f)[:, self.top]])
 
+    def features(self, f: LtrFile, modality: np.ndarray) -> np.ndarray:
+        """The page features: each row's real features through its modality's maps, in that
+        modality's block of ``k`` columns (zeros elsewhere). Computed
+        :data:`datasets.letor_rows.CHUNK_ROWS` rows at a time, so the float64 products never
+        hold more than a chunk (element by element, the same numbers as in one go)."""
+        k = len(self.columns[0])
+        features = np.zeros((f.n_rows, k * len(MODALITIES)), dtype=np.float32)
+        step = letor_rows.CHUNK_ROWS
+        for start in range(0, f.n_rows, step):
+            chunk = modality[start : start + step]
+            for m, cols in enumerate(self.columns):
+                rows = start + np.flatnonzero(chunk == m)
+                block = f.features[np.ix_(rows, cols)] * self.scale[m] + self.offset[m]
+                features[rows, m * k : (m + 1) * k] = block
+        return features
+
     def split(self, name: str, f: LtrFile) -> Split:
-        n, k = f.n_rows, len(self.columns[0])
+        n = f.n_rows
         u = (row_hash(f, self.p.seed + 7) >> np.uint64(11)).astype(np.float64) / 2.0**53
         modality = np.searchsorted(np.cumsum(self.p.shares)[:-1], u, side="right")
-        features = np.zeros((n, k * len(MODALITIES)), dtype=np.float32)
-        for m, cols in enumerate(self.columns):
-            rows = np.flatnonzero(modality == m)
-            block = f.features[np.ix_(rows, cols)] * self.scale[m] + self.offset[m]
-            features[rows, m * k : (m + 1) * k] = block
+        features = self.features(f, modality)
         z = (self.raw_query_features(f) - self.center) / self.spread
         preference = np.tanh(2 * z @ self.weights)  # (queries, modalities) in (-1, 1)
         query_of = np.repeat(np.arange(len(z)), np.diff(np.r_[query_starts(f), n]))

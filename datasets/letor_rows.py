@@ -10,6 +10,10 @@ import numpy as np
 from benchmark.core.data import Split
 from datasets.svmlight import LtrFile
 
+#: Rows worked on at once where a float64 copy of the features is needed (the per-query means,
+#: the ``letor-serp`` page features): bounds the temporaries, whatever the size of the file.
+CHUNK_ROWS = 1 << 16
+
 
 def empty(width: int) -> LtrFile:
     none = np.zeros(0, dtype=np.int64)
@@ -77,9 +81,17 @@ def plain_split(name: str, f: LtrFile) -> Split:
 
 
 def query_means(f: LtrFile) -> np.ndarray:
-    """Per-query mean of every real feature."""
+    """Per-query mean of every real feature. The float64 copy is made for whole queries of
+    about :data:`CHUNK_ROWS` rows at a time (each query's sum is its own: the same numbers as
+    in one go), not for the whole file at once."""
     if not f.n_rows:
         return np.zeros((0, f.features.shape[1]))
     starts = query_starts(f)
-    sums = np.add.reduceat(f.features.astype(np.float64), starts, axis=0)
-    return sums / np.diff(np.r_[starts, f.n_rows])[:, None]
+    bounds = np.r_[starts, f.n_rows]
+    firsts = np.arange(0, f.n_rows, CHUNK_ROWS)
+    cuts = np.unique(np.searchsorted(starts, firsts, side="right") - 1)
+    sums = np.empty((len(starts), f.features.shape[1]))
+    for a, b in zip(cuts, np.r_[cuts[1:], len(starts)], strict=True):
+        rows = f.features[bounds[a] : bounds[b]].astype(np.float64)
+        sums[a:b] = np.add.reduceat(rows, starts[a:b] - bounds[a], axis=0)
+    return sums / np.diff(bounds)[:, None]

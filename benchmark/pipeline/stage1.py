@@ -45,7 +45,9 @@ def modality_rows(split: Split, m: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def design(split: Split, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    features = split.stage1_features[rows][:, cols]
+    """The input of g^m: the rows' modality columns, then their query features (one gather of
+    the columns wanted, not a copy of every column of the rows first)."""
+    features = split.stage1_features[np.ix_(rows, cols)]
     return np.hstack([features, split.query_features[split.query_index[rows]]])
 
 
