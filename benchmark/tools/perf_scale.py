@@ -9,7 +9,7 @@
 * The MSLR-WEB30K-sized run: a flat LETOR folder (``train.txt`` 60 %, ``vali.txt`` 20 %,
   ``test.txt`` 20 % of 3.7 M rows x 136 features, about 31k queries of about 120 documents)
   written by the memory check's generator, run as ``letor-serp:<folder>`` for lambdamart@10 %
-  and smar@10 %, each in a fresh child: load + stage 1, the cell, peak RSS. Goal: 12 GB.
+  and smar@10 %, each in a fresh child: load + stage 1, the cell, peak RSS. Goal: 10 GB.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ RERANKERS = ("lambdamart", "sft", "smar")
 BUDGET = 0.1
 STEP_GOAL = 12.0  # time per 10x data
 MSLR_ROWS, MSLR_FEATURES = 3_700_000, 136
-MSLR_GOAL_MB = 12 * 1024.0
+MSLR_GOAL_MB = 10 * 1024.0  # issue 19 (12 GB before it)
 PROJECT = Path(__file__).resolve().parents[2]
 
 
