@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-README_BYTES = 12_000
+README_BYTES = 12_500  # 12,000 until issue 19 asked the README to carry its speed targets
 #: the top-level entries a backticked path may start with to count as a repository path
 TOP = ("benchmark/", "baselines/", "datasets/", "strategies/", "tests/", "docs/", "grids/",
        "requirements/", "results/", ".ci/")  # fmt: skip
