@@ -117,9 +117,10 @@ def write_report(store: Any, key: str, args: Any, only: set[str] | None = None) 
     board, caption, paths = report.write(store, key, style_of(args), args.formats)
     print_board(board, caption, key, only=only)
     tex = sorted(p.name for p in paths if p.suffix == ".tex")
+    kinds = [f for f in ("png", "pdf", "svg") if any(p.suffix == f".{f}" for p in paths)]
     print(
         f"written: {len(paths)} files, leaderboard {store.out / 'leaderboards'}/{key}.{{md,csv}}, "
-        f"LaTeX tables {', '.join(tex)}, figures ({', '.join(args.formats).upper()}), "
+        f"LaTeX tables {', '.join(tex)}, figures ({', '.join(kinds).upper()}), "
         f"report {paths[-1]}"
     )
 

@@ -178,9 +178,16 @@ class Split:
         )
 
     def concat(self, other: Split) -> Split:
-        """This split's queries followed by ``other``'s, under this split's name (no pairs)."""
+        """This split's queries followed by ``other``'s, under this split's name (no pairs).
+        Stage 1's own view (``modal_features``) is kept when both have it; only one having it
+        is a ``ValueError`` (dropping it would silently change what stage 1 sees)."""
         rows = {f: np.concatenate([getattr(self, f), getattr(other, f)]) for f in ROW_FIELDS}
         extra = None
+        if (self.modal_features is None) != (other.modal_features is None):
+            raise ValueError(
+                f"cannot join splits {self.name!r} and {other.name!r}: only one has stage 1's "
+                "own view of the items (modal_features)"
+            )
         if self.modal_features is not None and other.modal_features is not None:
             extra = np.concatenate([self.modal_features, other.modal_features])
         return Split(

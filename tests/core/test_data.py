@@ -83,3 +83,19 @@ def test_modal_features_travel_with_the_split_and_are_checked() -> None:
     assert gap.hide_labels().modal_features is view
     with pytest.raises(DataError, match="modal_features"):
         split.replace(modal_features=view[:, :2])
+
+
+def test_concat_keeps_stage1_view_of_both_and_refuses_one() -> None:
+    """Joining splits keeps ``modal_features`` when both have them and refuses to drop one
+    side's (stage 1 would silently see other features)."""
+    query = np.zeros((1, 1))
+    one = Split.from_query_ids("s", np.array(["a", "a"]), query_features=query, **rows(2))
+    two = Split.from_query_ids("t", np.array(["b"]), query_features=query, **rows(1))
+    assert one.concat(two).modal_features is None and one.concat(two).qids.tolist() == ["a", "b"]
+    view = np.ones((2, 3), dtype=np.float32)
+    both = one.replace(modal_features=view).concat(two.replace(modal_features=view[:1] * 2))
+    assert both.modal_features is not None and both.modal_features[:, 0].tolist() == [1, 1, 2]
+    with pytest.raises(ValueError, match="only one has stage 1's own view"):
+        one.replace(modal_features=view).concat(two)
+    with pytest.raises(ValueError, match="only one has stage 1's own view"):
+        one.concat(two.replace(modal_features=view[:1]))

@@ -195,7 +195,9 @@ def test_only_the_formats_asked_are_written(tmp_path, capsys) -> None:
     assert main(["report", *common, "--formats", "pdf"]) == 0
     assert suffixes("budget_curve") == {".png", ".pdf", ".svg"}
     assert (folder / "budget_curve-column.svg").stat().st_mtime_ns == svg
+    capsys.readouterr()
     assert main([*argv, "--rerankers", "interleave"]) == 0  # a new row: a new budget curve
+    assert "figures (PNG, PDF, SVG)" in capsys.readouterr().out  # what it wrote, not asked
     assert suffixes("budget_curve") == {".png", ".pdf", ".svg"}
     assert (folder / "budget_curve-column.svg").read_bytes() != svg_bytes
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
