@@ -219,7 +219,10 @@ class LocalProcesses:
             while queue and len(flight) < self.jobs:
                 config = queue.pop()
                 flight[pool.submit(worker_compute, config, source(config), *task)] = config
-            done, _ = wait(flight, return_when=FIRST_COMPLETED)
+            done, _ = wait(flight, timeout=WATCH_S, return_when=FIRST_COMPLETED)
+            if not done:
+                unstick(pool)
+                continue
             broken = False
             for future in done:
                 config = flight.pop(future)
@@ -230,6 +233,28 @@ class LocalProcesses:
                 for config in flight.values():
                     yield config, None, error(BrokenProcessPool())
                 return
+
+
+#: seconds without a finished cell after which the pool is checked for a dead worker
+WATCH_S = 5.0
+
+
+def unstick(pool: ProcessPoolExecutor) -> None:
+    """When a worker has died yet no cell finished for :data:`WATCH_S` seconds, it may have
+    died while sending a result: holding the result queue's lock (the other workers then block
+    on it) and leaving half a message, which CPython 3.11's pool manager waits for forever
+    instead of declaring the pool broken (a test that kills a worker hung so once). Ending the
+    other workers and this process's end of the result pipe gives the manager an end of file:
+    the pool breaks, its cells fail and a fresh pool takes the rest. ProcessPoolExecutor has no
+    public way to do this, hence its private ``_processes`` and ``_result_queue``."""
+    members: Any = pool
+    processes = list((members._processes or {}).values())
+    if not any(p.exitcode is not None for p in processes):
+        return
+    for p in processes:
+        if p.exitcode is None:
+            p.terminate()
+    members._result_queue._writer.close()
 
 
 class DaskCluster:

@@ -198,3 +198,37 @@ def test_workers_are_forked_off_the_main_thread(monkeypatch) -> None:
     workers.start()
     assert workers.ready() == "pool"
     assert seen and seen[0] != threading.main_thread().name
+
+
+def die_while_sending() -> None:
+    """A worker task that dies as if killed halfway through sending its result: the result
+    queue's lock taken, half a message written, then SIGKILL."""
+    import gc
+    import os
+    import signal
+    import struct
+    from multiprocessing.queues import SimpleQueue
+
+    (queue,) = [o for o in gc.get_objects() if isinstance(o, SimpleQueue)]
+    if queue._wlock is not None:
+        queue._wlock.acquire()
+    queue._writer._send(struct.pack("!i", 1 << 20) + b"half a result")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_dead_halfway_through_its_result_does_not_hang_the_run() -> None:
+    """CPython 3.11's pool manager waits forever for the rest of a half-sent result (a test
+    that kills a worker hung so once); ``unstick`` breaks such a pool, so its cells fail and
+    the run goes on (``_drain`` calls it after WATCH_S seconds without a finished cell)."""
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    pool = ProcessPoolExecutor(2, mp_context=executors.context([]))
+    try:
+        dying, sleeping = pool.submit(die_while_sending), pool.submit(time.sleep, 60)
+        assert not wait([dying, sleeping], timeout=3, return_when="FIRST_COMPLETED")[0]
+        executors.unstick(pool)
+        done, _ = wait([dying, sleeping], timeout=30)
+        assert len(done) == 2
+        assert all(isinstance(f.exception(), executors.BrokenProcessPool) for f in done)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
