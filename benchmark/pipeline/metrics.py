@@ -167,11 +167,13 @@ def ranked_labels(labels: dict[str, int], scores: dict[str, float]) -> np.ndarra
 def check_measures(names: list[str]) -> list[str]:
     """The ranx names of user-requested measures (ir_measures / trec_eval names translated,
     duplicates and the suite's own measures dropped); an unknown name raises ``ValueError``
-    naming it. ranx's own parser decides what a ranx name is."""
+    naming it. ranx's rule decides what a ranx name is (:func:`ranx_lists.measure_params`,
+    tested equal to ranx's parser)."""
     if not names:
         return []  # (ranx is not imported for nothing: a second of every run)
-    from ranx.meta.evaluate import extract_metric_and_params
-    from ranx.metrics import metric_switch
+    from benchmark.pipeline.ranx_lists import kernels, measure_params
+
+    metric_switch = kernels()
 
     out: list[str] = []
     for name in names:
@@ -179,7 +181,7 @@ def check_measures(names: list[str]) -> list[str]:
         try:
             if not re.fullmatch(r"[a-z_-]+(@\d+)?(-l\d+)?|rbp\.\d+", ranx):
                 raise ValueError
-            metric_switch(extract_metric_and_params(ranx)[0])
+            metric_switch(measure_params(ranx)[0])
         except ValueError:
             raise ValueError(f"unknown measure {name!r}{suggest(name)}") from None
         if ranx not in METRICS and ranx not in out:
