@@ -16,6 +16,7 @@ from typing import Any
 from benchmark import cli_faults as faults
 from benchmark.cli_parser import parser, settle
 from benchmark.cli_plan import data_dir, executor, planned_cells, report_key, style_of
+from benchmark.cli_show import print_board, show_stage1
 from benchmark.core.data import DataError
 from benchmark.core.registry import UnknownNameError
 from benchmark.store import DiskFull, StoreError
@@ -51,6 +52,7 @@ def compute(args: argparse.Namespace, cells: list[Any]) -> tuple[Any, Any]:
     cache = grid.DatasetCache(data_dir(args))
     todo = grid.pending(cells, store, force=args.force)
     runner = executor(args, len(todo))
+    args.processes = getattr(runner, "jobs", 1)  # the report's figures use them too
     with progress.shown(not args.quiet):
         load_data(runner, todo, cache)
     grid.check_budgets(cells, cache)
@@ -84,7 +86,7 @@ def report_run(store: Any, outcome: Any, cells: list[Any], args: argparse.Namesp
     keys = list(dict.fromkeys(dataset_key(c.dataset, c.dataset_params) for c in cells))
     for key in keys:
         if key in done:
-            write_report(store, key, args, only=ran)
+            write_report(store, key, args, only=ran, processes=args.processes)
     if args.grid:
         write_grid_report(store, args.grid, keys, args)
 
@@ -110,11 +112,16 @@ def summarise(outcome: Any, cells: list[Any], out: Path) -> bool:
     return True
 
 
-def write_report(store: Any, key: str, args: Any, only: set[str] | None = None) -> None:
-    """Every view of dataset ``key``, its LaTeX and figures as ``args`` ask."""
+def write_report(
+    store: Any, key: str, args: Any, only: set[str] | None = None, processes: int = 1
+) -> None:
+    """Every view of dataset ``key``, its LaTeX and figures as ``args`` ask (the figures drawn
+    in up to ``processes`` processes)."""
     from benchmark.reporting import report
 
-    board, caption, paths = report.write(store, key, style_of(args), args.formats)
+    board, caption, paths = report.write(
+        store, key, style_of(args), args.formats, processes=processes
+    )
     print_board(board, caption, key, only=only)
     tex = sorted(p.name for p in paths if p.suffix == ".tex")
     kinds = [f for f in ("png", "pdf", "svg") if any(p.suffix == f".{f}" for p in paths)]
@@ -141,48 +148,6 @@ def write_grid_report(store: Any, name: str, keys: list[str], args: argparse.Nam
     files = {p: v for p, v in files.items() if p.suffix not in unasked}
     publish(files)
     print(f"written: {', '.join(str(p) for p in files)}")
-
-
-def show_stage1(manifests: list[dict[str, Any]]) -> None:
-    """Stage 1's diagnostics and the test queries of the first dataset (over every fold of a
-    cross-validated run)."""
-    manifest = manifests[0]
-    if manifest["stage1"]:
-        parts = [f"{m} {v['ndcg@10_modal_label']:.3f}" for m, v in manifest["stage1"].items()]
-        print("single-modal rankers, within-modality nDCG@10 on test: " + ", ".join(parts))
-    else:
-        print("single-modal rankers: none (this dataset has no modal_train split)")
-    same = [m for m in manifests if m["dataset_key"] == manifest["dataset_key"]]
-    folds = {m["config"]["dataset_params"].get("fold"): m for m in same}
-    evaluated = sum(m["queries_evaluated"] for m in folds.values())
-    excluded = sum(m["excluded_queries"]["count"] for m in folds.values())
-    over = f" over {len(folds)} folds" if len(folds) > 1 else ""
-    print(
-        f"test queries evaluated{over}: {evaluated} ({excluded} without a positive label excluded)"
-    )
-
-
-def print_board(board: Any, caption: str, key: str, only: set[str] | None = None) -> None:
-    """Print the leaderboard; with ``only``, just those rows and the best reference (the
-    p-values still come from the whole leaderboard, as in the written files)."""
-    from benchmark.reporting.leaderboard import best_label, formatted, notes
-
-    hidden = 0
-    if only is not None and not board.empty:
-        keep = board.row.isin(only) | (board.row == best_label(board))
-        hidden = int((~keep).sum())
-        board = board[keep]
-    table = formatted(board)
-    widths = [max(len(str(c)), *(len(str(v)) for v in table[c])) for c in table.columns]
-    print(f"\nLeaderboard: {key}")
-    print("  ".join(str(c).ljust(w) for c, w in zip(table.columns, widths, strict=True)))
-    for row in table.itertuples(index=False):
-        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
-    print(notes(board))
-    print(caption)
-    if hidden:
-        print(f"({hidden} more rows, from earlier runs, are in the written leaderboard)")
-    print()
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -205,10 +205,10 @@ def prefetch_report() -> None:
 def executor(args: argparse.Namespace, cells: int = 0) -> Any:
     """The executor the arguments ask for (None: cells run in this process); ``--jobs`` unset
     is :func:`auto_jobs` of the ``cells`` to compute."""
-    from benchmark.pipeline import executors
+    from benchmark.pipeline import cluster, executors
 
     if args.executor == "dask":
-        return executors.DaskCluster(args.scheduler)
+        return cluster.DaskCluster(args.scheduler)
     jobs = args.jobs if args.jobs is not None else auto_jobs(cells)
     return executors.LocalProcesses(jobs) if jobs > 1 else None
 

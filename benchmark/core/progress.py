@@ -17,6 +17,10 @@ from typing import Any
 
 from tqdm import tqdm
 
+#: no tqdm monitor thread (it only re-tunes how often a stalled bar redraws): a run draws its
+#: report's figures in forked children, which it forks only while it runs no other thread
+#: (:mod:`benchmark.reporting.forked`)
+tqdm.monitor_interval = 0
 _SHOWN: ContextVar[bool] = ContextVar("benchmark_progress", default=False)
 
 

@@ -1,23 +1,22 @@
-"""Where cells are computed: local worker processes (``--jobs N``) or a Dask cluster
-(``--executor dask --scheduler ADDRESS``). This process stays the client: it prepares every
-dataset once (loading and stage 1, in a background thread, one dataset ahead of the workers),
-hands the prepared data to the workers once (a file each worker reads once; a Dask
-``scatter``), submits cells, and writes what comes back through its store. Workers only
-compute (:func:`benchmark.pipeline.harness.compute_files`); they never touch the results
-folder, so a cluster run and a local run fill the same folder interchangeably.
+"""Where cells are computed: local worker processes (``--jobs N``; a Dask cluster is
+:mod:`benchmark.pipeline.cluster`). This process stays the client: it prepares every dataset
+once (loading and stage 1, in a background thread, one dataset ahead of the workers), hands
+the prepared data to the workers once (a file each worker reads once), submits cells, and
+writes what comes back through its store. Workers only compute (:func:`compute_files`); they
+never touch the results folder. While the workers start (seconds: their fork server imports
+torch), the client computes cells too, with the same function (:meth:`~LocalProcesses.meanwhile`).
 
 Each worker computes one cell at a time, single-threaded (torch, LightGBM and numba use one
 thread), which is also why results do not depend on the executor: every cell is a function of
-its config alone.
-"""
+its config alone."""
 
 from __future__ import annotations
 
 import multiprocessing
 import pickle
-import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -32,11 +31,11 @@ from typing import Any
 from benchmark.core.config import CellConfig, canonical_json
 from benchmark.pipeline.harness import compute_files
 from benchmark.pipeline.prepare import Prepared
+from benchmark.pipeline.worker import worker_compute, worker_init
 
 #: (config, the cell's files or None, an error message or None)
 Done = tuple[CellConfig, dict[str, bytes] | None, str | None]
 Prepare = Callable[[CellConfig], Prepared]
-_PREPARED: dict[str, Prepared] = {}  # a worker process's datasets, loaded once per file
 
 
 def key_of(config: CellConfig) -> str:
@@ -55,37 +54,6 @@ def ahead(cells: list[CellConfig], prepare: Prepare) -> dict[str, Future[Prepare
     return futures
 
 
-def worker_init() -> None:
-    """Runs once in each worker process: one thread everywhere; Ctrl-C is the client's to
-    handle (a worker ignores it and is shut down by the client)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    single_threaded()
-
-
-def single_threaded() -> None:
-    """numba and, when a cell needs it and it is loaded, torch on one thread (the network
-    rerankers also set their own thread count while they fit and score)."""
-    import numba
-
-    numba.set_num_threads(1)
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
-
-
-def warm() -> None:
-    """Load what every cell needs before the first one arrives (while the client prepares the
-    data): the rerankers, LightGBM, ranx and its cached numba kernels."""
-    import lightgbm  # noqa: F401
-
-    from benchmark.core.measures import MEASURES
-    from benchmark.core.reranker import RERANKERS
-    from benchmark.pipeline import ranx_lists
-
-    RERANKERS.names()
-    ranx = [m.ranx for m in MEASURES if m.ranx]
-    ranx_lists.evaluate({"q": {"d": 1}}, {"q": {"d": 1.0, "e": 0.5}}, ranx)
-
-
 def cost(config: CellConfig) -> float:
     """A cell's rough time for ordering (:attr:`Reranker.cost`, scaled by the labels bought)."""
     from benchmark.core.reranker import RERANKERS
@@ -99,16 +67,6 @@ def longest_first(cells: list[CellConfig]) -> list[CellConfig]:
     order they are prepared in), so no worker waits for a dataset out of turn."""
     first = {k: i for i, k in reversed(list(enumerate(map(key_of, cells))))}
     return sorted(cells, key=lambda c: (first[key_of(c)], -cost(c)))
-
-
-def worker_compute(
-    config: CellConfig, source: str, command: str, measures: tuple[str, ...]
-) -> dict[str, bytes]:
-    """A cell in a worker: its dataset is read once per worker from the client's file."""
-    if source not in _PREPARED:
-        with open(source, "rb") as fh:
-            _PREPARED[source] = pickle.load(fh)
-    return compute_files(config, _PREPARED[source], command, measures)
 
 
 def error(exc: BaseException) -> str:
@@ -157,6 +115,8 @@ class LocalProcesses:
         self.jobs = jobs
         self.started: ProcessPoolExecutor | None = None
         self.starting: Future[ProcessPoolExecutor] | None = None
+        #: the cell this process computes beside the workers (:meth:`meanwhile`)
+        self.here: dict[Future[dict[str, bytes]], CellConfig] = {}
 
     def start(self, cells: Iterable[CellConfig] = ()) -> None:
         """Start the workers for ``cells`` in a background thread (the fork server loads and
@@ -184,6 +144,7 @@ class LocalProcesses:
     def run(
         self, cells: list[CellConfig], prepare: Prepare, command: str, measures: tuple[str, ...]
     ) -> Iterator[Done]:
+        self.start(cells)
         datasets = ahead(cells, prepare)
         task = (command, measures)
         with tempfile.TemporaryDirectory(prefix="wholepage-datasets-") as tmp:
@@ -198,8 +159,40 @@ class LocalProcesses:
                 return files[key]
 
             queue = list(reversed(longest_first(cells)))
-            while queue:
-                yield from self._pool(queue, source, task)
+            try:
+                yield from self.meanwhile(queue, datasets, task)
+                while queue or self.here:
+                    yield from self._pool(queue, source, task)
+            finally:
+                self.abandon()
+
+    def meanwhile(
+        self, queue: list[CellConfig], datasets: dict[str, Future[Prepared]], task: Any
+    ) -> Iterator[Done]:
+        """While the workers start (the fork server's imports take seconds, torch's most),
+        this process computes cells too, one at a time in a thread: the cheapest of those whose
+        reranker needs nothing this process has not loaded (never torch here). The one it is
+        computing when the workers are ready stays in flight beside them (:meth:`_drain`)."""
+        order = {key: i for i, key in enumerate(datasets)}
+        while self.starting is not None and not self.starting.done():
+            light = [c for c in queue if loaded(c)]
+            if not light:
+                return
+            config = min(light, key=lambda c: (order[key_of(c)], cost(c)))
+            queue.remove(config)
+            future = in_thread(compute_files, config, datasets[key_of(config)].result(), *task)
+            both: list[Future[Any]] = [future, self.starting]
+            wait(both, return_when=FIRST_COMPLETED)
+            if not future.done():
+                self.here[future] = config
+                return
+            yield done(config, future)
+
+    def abandon(self) -> None:
+        """Shut down workers started for cells this process computed itself, once forked."""
+        if self.starting is not None:
+            self.starting.add_done_callback(shut)
+            self.starting = None
 
     def _pool(self, queue: list[CellConfig], source: Any, task: Any) -> Iterator[Done]:
         self.start(queue)
@@ -214,25 +207,75 @@ class LocalProcesses:
     def _drain(
         self, pool: ProcessPoolExecutor, queue: list[CellConfig], source: Any, task: Any
     ) -> Iterator[Done]:
-        flight: dict[Future[dict[str, bytes]], CellConfig] = {}
+        """Cells out to ``pool``'s workers, at most ``jobs`` at a time, beside the cell this
+        process may still be computing (:attr:`here`); results as they finish."""
+        flight: dict[Future[dict[str, bytes]], CellConfig] = dict(self.here)
         while queue or flight:
-            while queue and len(flight) < self.jobs:
+            while queue and len(flight) - len(self.here) < self.jobs:
                 config = queue.pop()
-                flight[pool.submit(worker_compute, config, source(config), *task)] = config
-            done, _ = wait(flight, timeout=WATCH_S, return_when=FIRST_COMPLETED)
-            if not done:
+                flight[submit(pool, config, source(config), task)] = config
+            finished, _ = wait(flight, timeout=WATCH_S, return_when=FIRST_COMPLETED)
+            if not finished:
                 unstick(pool)
                 continue
             broken = False
-            for future in done:
+            for future in finished:
                 config = flight.pop(future)
-                exc = future.exception()
-                broken |= isinstance(exc, BrokenProcessPool)
-                yield (config, None, error(exc)) if exc else (config, future.result(), None)
-            if broken:  # every cell in flight died with the pool
-                for config in flight.values():
-                    yield config, None, error(BrokenProcessPool())
+                self.here.pop(future, None)
+                broken |= isinstance(future.exception(), BrokenProcessPool)
+                yield done(config, future)
+            if broken:  # every cell in flight on a worker died with the pool
+                for future, config in flight.items():
+                    if future not in self.here:
+                        yield config, None, error(BrokenProcessPool())
                 return
+
+
+def loaded(config: CellConfig) -> bool:
+    """Whether this process has loaded every module ``config``'s reranker imports to fit."""
+    from benchmark.core.reranker import RERANKERS
+
+    return all(m in sys.modules for m in RERANKERS.get(config.reranker).imports)
+
+
+def in_thread(compute: Callable[..., dict[str, bytes]], *args: Any) -> Future[dict[str, bytes]]:
+    """``compute(*args)`` in a daemon thread of this process, numba on one thread there as in a
+    worker (a daemon: Ctrl-C does not wait for the cell)."""
+    future: Future[dict[str, bytes]] = Future()
+
+    def target() -> None:
+        import numba
+
+        future.set_running_or_notify_cancel()
+        try:
+            numba.set_num_threads(1)
+            future.set_result(compute(*args))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=target, name="cell-here", daemon=True).start()
+    return future
+
+
+def submit(pool: ProcessPoolExecutor, config: CellConfig, source: str, task: Any) -> Future[Any]:
+    """The cell sent to a worker; a future failed with BrokenProcessPool when a worker died
+    before it went out (``submit`` raises then)."""
+    try:
+        return pool.submit(worker_compute, config, source, *task)
+    except BrokenProcessPool as exc:
+        failed: Future[Any] = Future()
+        failed.set_exception(exc)
+        return failed
+
+
+def done(config: CellConfig, future: Future[dict[str, bytes]]) -> Done:
+    exc = future.exception()
+    return (config, None, error(exc)) if exc else (config, future.result(), None)
+
+
+def shut(started: Future[ProcessPoolExecutor]) -> None:
+    if started.exception() is None:
+        started.result().shutdown(wait=False)
 
 
 #: seconds without a finished cell after which the pool is checked for a dead worker
@@ -255,43 +298,3 @@ def unstick(pool: ProcessPoolExecutor) -> None:
         if p.exitcode is None:
             p.terminate()
     members._result_queue._writer.close()
-
-
-class DaskCluster:
-    """Cells as tasks of a Dask cluster (dask.distributed): each prepared dataset is scattered
-    to every worker once; results come back as they finish."""
-
-    def __init__(self, scheduler: str) -> None:
-        self.scheduler = scheduler
-
-    def run(
-        self, cells: list[CellConfig], prepare: Prepare, command: str, measures: tuple[str, ...]
-    ) -> Iterator[Done]:
-        from distributed import Client, as_completed
-
-        datasets = ahead(cells, prepare)
-        with Client(self.scheduler) as client:
-            scattered: dict[str, Any] = {}
-            futures = {}
-            for c in cells:
-                key = key_of(c)
-                if key not in scattered:
-                    scattered[key] = client.scatter(datasets[key].result(), broadcast=True)
-                task = client.submit(
-                    dask_compute, c, scattered[key], command, measures, pure=False, retries=0
-                )
-                futures[task] = c
-            for future in as_completed(futures):
-                config = futures[future]
-                if future.status == "finished":
-                    yield config, future.result(), None
-                else:
-                    yield config, None, error(future.exception())
-
-
-def dask_compute(
-    config: CellConfig, prepared: Prepared, command: str, measures: tuple[str, ...]
-) -> dict[str, bytes]:
-    """A Dask task: one cell, single-threaded like a local worker."""
-    single_threaded()
-    return compute_files(config, prepared, command, measures)

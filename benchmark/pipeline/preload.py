@@ -4,6 +4,6 @@ the server starts with it in memory (the imports and numba's cached kernels cost
 process otherwise). Importing it has that effect and nothing else; no thread is started.
 """
 
-from benchmark.pipeline import executors
+from benchmark.pipeline import worker
 
-executors.warm()
+worker.warm()

@@ -110,16 +110,22 @@ def render(
 ) -> dict[str, bytes]:
     """Every variant of one figure in ``formats`` by file name (``<name>-<width>.<format>``):
     ``draw(plt, width_in_inches)`` returns the figure."""
+    return {n: b for v in WIDTHS for n, b in render_width(name, v, draw, formats).items()}
+
+
+def render_width(
+    name: str, variant: str, draw: Callable[[Any, float], Any], formats: tuple[str, ...]
+) -> dict[str, bytes]:
+    """One width variant of :func:`render` (``column`` or ``full``)."""
     plt = pyplot()
     files = {}
-    for variant, width in WIDTHS.items():
-        with plt.rc_context(RC):
-            fig = draw(plt, width)
-            try:
-                for fmt in formats:
-                    files[f"{name}-{variant}.{fmt}"] = to_bytes(fig, fmt)
-            finally:
-                plt.close(fig)
+    with plt.rc_context(RC):
+        fig = draw(plt, WIDTHS[variant])
+        try:
+            for fmt in formats:
+                files[f"{name}-{variant}.{fmt}"] = to_bytes(fig, fmt)
+        finally:
+            plt.close(fig)
     return files
 
 
@@ -177,17 +183,31 @@ def cached(
     keep: bool = True,
 ) -> dict[str, bytes]:
     """:func:`render`'s files of figure ``name`` in ``formats``, read back from ``folder`` when
-    they were rendered there from inputs with the same ``key`` (the stamp ``.<name>.key``),
-    rendered otherwise; the stamp is among the files returned. With ``keep``, a format already
-    in ``folder`` is one of ``formats`` too: kept current, never removed (a fresh clone has no
-    stamps, and a run that draws PNG only must not delete the committed PDF and SVG); without,
-    only ``formats`` are returned (the caller removes the rest)."""
+    they were rendered there from inputs with the same ``key`` (:func:`reused`), rendered
+    otherwise; the stamp ``.<name>.key`` is among the files returned."""
+    found, formats = reused(folder, name, key, formats, keep)
+    return found if found is not None else render(name, draw, formats) | stamp(name, key)
+
+
+def reused(
+    folder: Path, name: str, key: str, formats: tuple[str, ...] = FORMATS, keep: bool = True
+) -> tuple[dict[str, bytes] | None, tuple[str, ...]]:
+    """Figure ``name``'s files in ``formats`` (with its stamp) read back from ``folder`` when
+    they were rendered there from inputs with the same ``key`` (the stamp), else None; and the
+    formats to render. With ``keep``, a format already in ``folder`` is one of ``formats`` too:
+    kept current, never removed (a fresh clone has no stamps, and a run that draws PNG only
+    must not delete the committed PDF and SVG); without, only ``formats`` are returned (the
+    caller removes the rest)."""
     if keep:
         there = {n.rpartition(".")[2] for n in variants(name) if (folder / n).is_file()}
         formats = tuple(f for f in FORMATS if f in formats or f in there)
-    stamp = f".{name}.key"
-    same = (folder / stamp).is_file() and (folder / stamp).read_text() == key
-    wanted = variants(name, formats)
+    (stamp_name, raw), wanted = next(iter(stamp(name, key).items())), variants(name, formats)
+    same = (folder / stamp_name).is_file() and (folder / stamp_name).read_bytes() == raw
     if same and all((folder / n).is_file() for n in wanted):
-        return {n: (folder / n).read_bytes() for n in wanted} | {stamp: key.encode()}
-    return render(name, draw, formats) | {stamp: key.encode()}
+        return {n: (folder / n).read_bytes() for n in wanted} | {stamp_name: raw}, formats
+    return None, formats
+
+
+def stamp(name: str, key: str) -> dict[str, bytes]:
+    """The stamp file of figure ``name`` rendered from inputs with ``key``."""
+    return {f".{name}.key": key.encode()}

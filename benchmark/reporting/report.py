@@ -7,14 +7,25 @@ report whole; files of an earlier report that this one no longer writes are remo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from benchmark.core.measures import GAIN_NOTE
-from benchmark.reporting import budget, figures, html, leaderboard, plots, provenance, tables
+from benchmark.reporting import (
+    budget,
+    figures,
+    forked,
+    html,
+    leaderboard,
+    plots,
+    provenance,
+    tables,
+)
 from benchmark.reporting.rows import against_best, group_rows
 from benchmark.store import Cell, Store, publish
 
@@ -67,23 +78,36 @@ def views_of(key: str, cells: list[Cell]) -> Data:
 
 
 def figure_files(
-    folder: Path, data: Data, formats: tuple[str, ...] = figures.FORMATS, keep: bool = True
+    folder: Path,
+    data: Data,
+    formats: tuple[str, ...] = figures.FORMATS,
+    keep: bool = True,
+    processes: int = 1,
 ) -> dict[Path, bytes | str]:
     """Every figure of the report in ``formats``; one whose inputs and drawing code did not
     change since it was written in ``folder`` is read back, not drawn again
-    (:func:`figures.cached`)."""
+    (:func:`figures.reused`); the others drawn in up to ``processes`` processes
+    (:func:`forked.calls`: each width of each figure is one call)."""
     draws: dict[str, tuple[Any, tuple[Any, ...]]] = {
         "budget_curve": (plots.draw_curve(data.curve), (data.curve,)),
         "modality_mix": (plots.draw_mix(data.main_mix), (data.main_mix,)),
     }
     if data.best:
         draws["budget_diff"] = (plots.draw_diff(data.curve, data.best), (data.curve, data.best))
-    out: dict[Path, bytes | str] = {}
+    drawn: dict[str, dict[str, bytes]] = {}  # by figure: its files, its stamp last
+    stamps: dict[str, dict[str, bytes]] = {}
+    tasks: list[Callable[[], dict[str, bytes]]] = []
+    names: list[str] = []
     for name, (draw, inputs) in draws.items():
         key = figures.fingerprint((plots, figures), name, *inputs)
-        drawn = figures.cached(folder, name, key, draw, formats, keep)
-        out |= {folder / n: raw for n, raw in drawn.items()}
-    return out
+        found, fmts = figures.reused(folder, name, key, formats, keep)
+        drawn[name], stamps[name] = found or {}, {} if found else figures.stamp(name, key)
+        if found is None:
+            names += [name] * len(figures.WIDTHS)
+            tasks += [partial(figures.render_width, name, w, draw, fmts) for w in figures.WIDTHS]
+    for name, rendered in zip(names, forked.calls(tasks, processes), strict=True):
+        drawn[name] |= rendered
+    return {folder / n: b for name in drawn for n, b in (drawn[name] | stamps[name]).items()}
 
 
 def figure_notes(data: Data) -> dict[str, str]:
@@ -144,11 +168,13 @@ def write(
     formats: tuple[str, ...] = figures.FORMATS,
     widths: tuple[str, ...] = tuple(figures.WIDTHS),
     keep: bool = True,
+    processes: int = 1,
 ) -> tuple[pd.DataFrame, str, list[Path]]:
     """Write every view of dataset ``key`` (its LaTeX tables set in ``style``, by default at a
     two-column page's column width; its figures in ``formats`` and ``widths``, and with
-    ``keep`` in every other format already there, kept current; the others removed): returns
-    the leaderboard, its caption and the written paths (index.html last)."""
+    ``keep`` in every other format already there, kept current; the others removed; drawn in
+    up to ``processes`` processes): returns the leaderboard, its caption and the written paths
+    (index.html last)."""
     style = style or tables.Style()
     cells = require(store, key)
     data = views_of(key, cells)
@@ -156,7 +182,7 @@ def write(
     files: dict[Path, bytes | str] = dict(
         leaderboard.files(store.out, key, data.board, data.tests, style)
     )
-    drawn = figure_files(folder, data, formats, keep)
+    drawn = figure_files(folder, data, formats, keep, processes)
     files |= {p: v for p, v in drawn.items() if figures.width_of(p.name) in (None, *widths)}
     files |= table_files(folder, data, style)
     index = folder / "index.html"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.pipeline import executors, grid
+from benchmark.pipeline import cluster, executors, grid
 from benchmark.store import Store
 from tests.conftest import TINY, TINY_ARGS
 
@@ -32,24 +32,29 @@ def per_query(store: Store) -> dict[str, object]:
     return {c.run_id: c.metrics() for c in store.cells(key)}
 
 
-def test_serial_local_processes_and_dask_agree(cells, cache, tmp_path: Path) -> None:
+def test_serial_local_processes_and_dask_agree(cells, cache, tmp_path: Path, monkeypatch) -> None:
+    """Also with cells computed by this process while the workers start (at least one)."""
     from distributed import LocalCluster
 
     serial = Store(tmp_path / "serial")
     assert not grid.run(cells, serial, progress=False, cache=cache).failures
     local = Store(tmp_path / "local")
+    here: list = []
+    in_thread = executors.in_thread
+    monkeypatch.setattr(executors, "in_thread", lambda *a: here.append(a[1]) or in_thread(*a))
     done = grid.run(cells, local, progress=False, cache=cache, executor=executors.LocalProcesses(2))
     assert not done.failures and len(done.results) == len(cells)
+    assert here  # computed by this process
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
+    ) as local_cluster:
         dask = Store(tmp_path / "dask")
         done = grid.run(
             cells,
             dask,
             progress=False,
             cache=cache,
-            executor=executors.DaskCluster(cluster.scheduler_address),
+            executor=cluster.DaskCluster(local_cluster.scheduler_address),
         )
     assert not done.failures
     expected = per_query(serial)
@@ -83,39 +88,29 @@ def workers_of(pid: int) -> list[int]:
 
 
 def test_dead_worker_fails_its_cell_and_caches_nothing(tmp_path: Path) -> None:
-    argv = [
-        sys.executable,
-        "-m",
-        "benchmark",
-        "run",
-        "--out",
-        str(tmp_path),
-        "--quiet",
-        "--jobs",
-        "2",
-        "--rerankers",
-        "lambdamart",
-        "--budget",
-        "10%",
-        "20%",
-        "30%",
-        "--seeds",
-        "2",
-        *TINY_ARGS,
-    ]
+    """A worker killed mid-cell: its cell (and the other in flight) fail, nothing of them is
+    cached, the rest finish, and the same command finishes the grid. sft cells: this process
+    never computes one itself while the workers start (it has no torch), so every cell is on
+    a worker."""
+    argv = [sys.executable, "-m", "benchmark", "run", "--out", str(tmp_path), "--quiet"]
+    argv += ["--jobs", "2", "--rerankers", "sft", "--budget", "10%", "20%", "30%"]
+    argv += ["--seeds", "2", *TINY_ARGS]
     proc = subprocess.Popen(
         argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    runs = tmp_path / "runs"
-    deadline = time.monotonic() + 300
-    while proc.poll() is None and time.monotonic() < deadline:
-        if runs.is_dir() and any(len(p.name) == 16 for p in runs.iterdir()):
-            break
-        time.sleep(0.02)
-    victims = workers_of(proc.pid)
-    assert victims and proc.poll() is None, "no worker to kill"
-    os.kill(victims[0], signal.SIGKILL)
-    out, err = proc.communicate(timeout=600)
+    try:
+        runs = tmp_path / "runs"
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and time.monotonic() < deadline:
+            if runs.is_dir() and any(len(p.name) == 16 for p in runs.iterdir()):
+                break
+            time.sleep(0.02)
+        victims = workers_of(proc.pid)
+        assert victims and proc.poll() is None, "no worker to kill"
+        os.kill(victims[0], signal.SIGKILL)
+        out, err = proc.communicate(timeout=600)
+    finally:
+        proc.kill()  # a hang fails the test instead of leaving the run behind
     assert proc.returncode == 1, (out, err)
     assert "a worker process died" in err and "Traceback" not in err
     failed = sorted({ln.split()[2] for ln in err.splitlines() if "worker process died" in ln})
@@ -232,3 +227,52 @@ def test_a_worker_dead_halfway_through_its_result_does_not_hang_the_run() -> Non
         assert all(isinstance(f.exception(), executors.BrokenProcessPool) for f in done)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def test_this_process_computes_cells_while_the_workers_start(cells, cache, monkeypatch) -> None:
+    """Until the workers are forked, the client computes cells itself, cheapest first and
+    never one that needs a module it has not loaded (smar's torch); the one in progress when
+    they are ready stays in flight; every cell is done once; workers started for nothing are
+    shut down."""
+    import threading
+
+    from benchmark.pipeline.harness import checked_prepared
+
+    gate = threading.Event()
+    pools: list = []
+
+    def slow_spawn(workers, modules):
+        gate.wait(120)
+        pools.append(executors.LocalProcesses.spawn(workers, modules))
+        return pools[-1]
+
+    from benchmark.core.reranker import RERANKERS
+
+    light = [c for c in cells if not RERANKERS.get(c.reranker).imports]
+    monkeypatch.setattr(executors, "loaded", lambda c: c in light)  # as if torch were not here
+    workers = executors.LocalProcesses(2)
+    monkeypatch.setattr(workers, "spawn", lambda modules: slow_spawn(workers, modules))
+    seen = []
+    for config, files, message in workers.run(cells, lambda c: checked_prepared(c, cache), "", ()):
+        assert files is not None and message is None, message
+        seen.append((config, gate.is_set()))
+        gate.set()
+    assert sorted(c.run_id for c, _ in seen) == sorted(c.run_id for c in cells)
+    first, before = seen[0]
+    assert not before and first in light and first.reranker == "fusion-zscore"  # cheapest
+    assert all(c in light for c, ready in seen if not ready)
+    assert any(c not in light for c in cells)
+
+    gate.clear()
+    pools.clear()
+    workers = executors.LocalProcesses(2)
+    monkeypatch.setattr(workers, "spawn", lambda modules: slow_spawn(workers, modules))
+    done = list(workers.run(light[:1], lambda c: checked_prepared(c, cache), "", ()))
+    assert [c for c, _, _ in done] == light[:1] and done[0][1] is not None
+    gate.set()  # the workers are forked now, for nothing: shut down once they are
+    deadline = time.monotonic() + 120
+    while not pools and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    with pytest.raises(RuntimeError, match="shutdown"):
+        pools[0].submit(int)

@@ -139,7 +139,7 @@ def test_a_second_report_draws_no_figure(swept, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise AssertionError("a figure was drawn again")
 
-    monkeypatch.setattr(figures, "render", fail)
+    monkeypatch.setattr(figures, "render_width", fail)
     _, _, second = report.write(store, key)
     assert second == first and all(p.read_bytes() == before[p] for p in second)
     assert all(p.stat().st_mtime_ns == mtimes[p] for p in second)  # nothing rewritten
@@ -165,7 +165,11 @@ def test_a_second_run_computes_and_draws_nothing(tmp_path, monkeypatch) -> None:
     def fail(*args, **kwargs):
         raise AssertionError("computed or drawn again")
 
-    for module, name in ((harness, "compute"), (harness, "checked_prepared"), (figures, "render")):
+    for module, name in (
+        (harness, "compute"),
+        (harness, "checked_prepared"),
+        (figures, "render_width"),
+    ):
         monkeypatch.setattr(module, name, fail)
     assert main(argv) == 0
     after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
