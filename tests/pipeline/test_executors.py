@@ -276,3 +276,15 @@ def test_this_process_computes_cells_while_the_workers_start(cells, cache, monke
     time.sleep(0.2)
     with pytest.raises(RuntimeError, match="shutdown"):
         pools[0].submit(int)
+
+
+def test_the_fork_server_ignores_ctrl_c_from_its_first_import() -> None:
+    """multiprocessing's fork server ignores SIGINT only after its preload; a Ctrl-C during
+    the preload's imports (seconds with torch) printed its traceback under the run's one-line
+    message. The preload module ignores it first."""
+    code = "import signal, benchmark.pipeline.preload as p; print(signal.getsignal(2) == 1)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.split() == ["True"], done.stderr[-2000:]
+    first = (ROOT / "benchmark/pipeline/preload.py").read_text().split('"""')[2].split("\n")
+    code_lines = [ln for ln in first if ln.strip()]
+    assert code_lines[:2] == ["import signal", "signal.signal(signal.SIGINT, signal.SIG_IGN)"]
