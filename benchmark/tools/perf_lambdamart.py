@@ -19,6 +19,10 @@ import contextlib
 import functools
 import importlib
 import json
+import math
+import os
+import shlex
+import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmark.store import write_atomic
 from benchmark.tools.perf_scale import run_measured
 
 SIZES = (20_000, 200_000)
@@ -228,23 +233,67 @@ def per_round(point: dict[str, Any]) -> float:
     return rounds / max(1, point.get("rounds_run", 0))
 
 
+def growth(points: list[dict[str, Any]]) -> dict[str, float]:
+    """Time per 10x data from the first size to the last: the harness's parts, LightGBM's
+    (train + predict) and the whole cell."""
+    first, last = points[0], points[-1]
+    tenfold = math.log10(last["n_queries"] / first["n_queries"])
+
+    def harness(q: dict[str, Any]) -> float:
+        return sum(v for k, v in q["parts"].items() if not k.startswith("lgb"))
+
+    def lgb(q: dict[str, Any]) -> float:
+        return sum(q["parts"].get(p, 0.0) for p in (LGB_TRAIN, LGB_PREDICT))
+
+    parts = {"harness": harness, "lightgbm": lgb, "cell": lambda q: q["cell_s"]}
+    return {
+        f"lambdamart_{name}_per_10x": (of(last) / of(first)) ** (1 / tenfold)
+        for name, of in parts.items()
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmark.tools.perf_lambdamart")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--fixed-rounds", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=1, help="runs of every size, in turn")
+    parser.add_argument("--out", type=Path, help="write perf.json and perf.md (medians) here")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.fixed_rounds)))
         return 0
-    points = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        cmd = [sys.executable, "-m", "benchmark.tools.perf_lambdamart", "--child", str(n)]
-        out, _, _ = run_measured([*cmd, "--fixed-rounds", str(args.fixed_rounds)], f"n={n}")
-        points.append(json.loads(out.strip().splitlines()[-1]))
-    print("\n".join(table(points)))
-    print(json.dumps(points, indent=1))
+    runs = []
+    for _ in range(args.repeats):
+        points = []
+        for n in (int(s) for s in args.sizes.split(",")):
+            cmd = [sys.executable, "-m", "benchmark.tools.perf_lambdamart", "--child", str(n)]
+            out, _, _ = run_measured([*cmd, "--fixed-rounds", str(args.fixed_rounds)], f"n={n}")
+            points.append(json.loads(out.strip().splitlines()[-1]))
+        print("\n".join(table(points)))
+        print(json.dumps(points, indent=1))
+        runs.append(points)
+    if args.out:
+        write(args.out, runs, argv if argv is not None else sys.argv[1:])
     return 0
+
+
+def write(out: Path, runs: list[list[dict[str, Any]]], argv: list[str]) -> None:
+    """perf.json (the growth figures, medians over the runs, and each run's) and perf.md (the
+    command, the medians, each run's table)."""
+    each = [growth(points) for points in runs]
+    medians = {k: statistics.median(g[k] for g in each) for k in each[0]}
+    command = shlex.join(["python", "-m", "benchmark.tools.perf_lambdamart", *argv])
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {"repeats": len(runs), "cores": os.cpu_count(), **medians, "runs": each}
+    write_atomic(out / "perf.json", json.dumps(figures, indent=2))
+    lines = [f"Measured by `{command}`; medians over {len(runs)} runs:", ""]
+    lines += [
+        f"- {k}: {v:.2f}x (runs: {', '.join(f'{g[k]:.2f}' for g in each)})"
+        for k, v in medians.items()
+    ]
+    lines += [line for points in runs for line in ["", *table(points)]]
+    write_atomic(out / "perf.md", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -28,3 +28,29 @@ def test_a_timed_cell_splits_into_parts_and_counts() -> None:
     assert lines[0].startswith("| | 300 queries | 300 queries |")
     assert any(line.startswith("| rounds_run |") and line.endswith("| 1.0x |") for line in lines)
     assert any(line.startswith("| valid NDCG@10 at round 50 |") for line in lines)
+
+
+def test_growth_per_tenfold_and_the_written_medians(tmp_path) -> None:
+    import json
+
+    def point(n: int, harness: float, train: float, cell: float) -> dict:
+        parts = {"annotation": harness, perf_lambdamart.LGB_TRAIN: train}
+        return {"n_queries": n, "parts": parts, "cell_s": cell}
+
+    runs = [
+        [point(100, 1.0, 2.0, 4.0), point(10_000, 100.0, 200.0, 400.0)],  # 100x: 10x per 10x
+        [point(100, 1.0, 2.0, 4.0), point(10_000, 144.0, 400.0, 600.0)],
+        [point(100, 1.0, 2.0, 4.0), point(10_000, 121.0, 100.0, 300.0)],
+    ]
+    got = perf_lambdamart.growth(runs[0])
+    assert got == {
+        "lambdamart_harness_per_10x": 10.0,
+        "lambdamart_lightgbm_per_10x": 10.0,
+        "lambdamart_cell_per_10x": 10.0,
+    }
+    perf_lambdamart.write(tmp_path, runs, ["--repeats", "3"])
+    figures = json.loads((tmp_path / "perf.json").read_text())
+    assert figures["lambdamart_harness_per_10x"] == 11.0  # median of 10, 12, 11
+    assert len(figures["runs"]) == figures["repeats"] == 3
+    md = (tmp_path / "perf.md").read_text()
+    assert md.startswith("Measured by `python -m benchmark.tools.perf_lambdamart --repeats 3`")
