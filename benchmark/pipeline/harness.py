@@ -81,6 +81,9 @@ def git_sha() -> str:
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
+_QRELS: dict[str, str] = {}  # a process's test qrels texts by qrels_name (names the fingerprint)
+
+
 def qrels_name(prepared: Prepared) -> str:
     return f"{prepared.key}-{prepared.fingerprint[:12]}.qrels"
 
@@ -170,7 +173,9 @@ def compute_files(
     with tempfile.TemporaryDirectory(prefix="wholepage-cell-") as tmp:
         folder = Path(tmp)
         qrels = folder / qrels_name(prepared)
-        qrels.write_text("".join(metrics.qrels_lines(prepared.dataset["test"])))
+        if qrels.name not in _QRELS:  # made once per process and dataset (17 ms a cell)
+            _QRELS[qrels.name] = "".join(qrels_lines(prepared))
+        qrels.write_text(_QRELS[qrels.name])
         cell = folder / "cell"
         cell.mkdir()
         compute(config, prepared, cell, qrels, command, measures)
