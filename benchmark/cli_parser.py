@@ -181,8 +181,9 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         action=Once,
         default=None,
-        help="cells computed at once in local worker processes (default: this process below "
-        "12 cells to compute, else a worker per core, memory allowing; 1: this process)",
+        help="cells computed at once in local worker processes (default: $BENCHMARK_JOBS if "
+        "set, else a worker per core, memory allowing, at most one per cell to compute; 1: this "
+        "process)",
     )
     run.add_argument(
         "--executor",

@@ -150,19 +150,31 @@ def check_executor(args: argparse.Namespace) -> None:
         raise ValueError("--scheduler is for --executor dask")
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, not {args.jobs}")
+    env_jobs()
 
 
-#: ``--jobs`` unset: local workers when at least this many cells are to compute (issue 19: two
-#: workers break even at about a dozen cells; docs/performance.md)
-AUTO_MIN_CELLS = 12
+#: ``--jobs`` unset: local workers when at least this many cells are to compute (issue 19:
+#: since this process computes cells while they start, two workers beat one process from 1
+#: cell on, 2 cells 6.0 s -> 4.7 s, 6 cells 7.1 s -> 5.0 s; docs/performance.md, fifth pass)
+AUTO_MIN_CELLS = 2
 AUTO_GB_PER_JOB = 2.0  # a worker's peak memory on the default data is under 1 GB
+#: the environment variable that stands for ``--jobs`` when the option is not given
+JOBS_ENV = "BENCHMARK_JOBS"
+
+
+def env_jobs() -> int | None:
+    """``--jobs`` from :data:`JOBS_ENV` (None when unset or empty)."""
+    text = os.environ.get(JOBS_ENV, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{JOBS_ENV} must be a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def auto_jobs(cells: int) -> int:
     """The default ``--jobs``: 1 below :data:`AUTO_MIN_CELLS` cells to compute, else as many
     as the cores and the memory (:data:`AUTO_GB_PER_JOB` each) allow, at most one per cell."""
-    import os
-
     if cells < AUTO_MIN_CELLS:
         return 1
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -204,12 +216,12 @@ def prefetch_report() -> None:
 
 def executor(args: argparse.Namespace, cells: int = 0) -> Any:
     """The executor the arguments ask for (None: cells run in this process); ``--jobs`` unset
-    is :func:`auto_jobs` of the ``cells`` to compute."""
+    is :data:`JOBS_ENV` if set, else :func:`auto_jobs` of the ``cells`` to compute."""
     from benchmark.pipeline import cluster, executors
 
     if args.executor == "dask":
         return cluster.DaskCluster(args.scheduler)
-    jobs = args.jobs if args.jobs is not None else auto_jobs(cells)
+    jobs = args.jobs if args.jobs is not None else env_jobs() or auto_jobs(cells)
     return executors.LocalProcesses(jobs) if jobs > 1 else None
 
 

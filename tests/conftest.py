@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -39,6 +40,9 @@ def tiny_config(
 
 def pytest_configure(config: pytest.Config) -> None:
     configure_environment()  # before any test module imports ranx (numba) or LightGBM
+    # runs in this process unless a test asks for workers (--jobs): tests patch functions that
+    # workers would not see; inherited by the runs tests start as child processes
+    os.environ["BENCHMARK_JOBS"] = "1"
     import baselines  # noqa: F401  (registers the rerankers)
     import datasets  # noqa: F401  (registers the datasets)
 

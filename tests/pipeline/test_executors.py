@@ -131,16 +131,33 @@ def test_a_cell_refuses_data_that_is_not_its_own(cells, cache) -> None:
         compute_files(cells[0], other, "test")
 
 
-def test_default_jobs_follow_the_cells_to_compute() -> None:
-    """--jobs unset: this process for a few cells; workers (one per core, memory allowing, at
-    most one per cell) from AUTO_MIN_CELLS cells on."""
+def test_default_jobs_follow_the_cells_to_compute(monkeypatch, tmp_path, capsys) -> None:
+    """--jobs unset: $BENCHMARK_JOBS if set (the test suite sets 1), else this process for one
+    cell and workers (one per core, memory allowing, at most one per cell) from AUTO_MIN_CELLS
+    cells on; a bad $BENCHMARK_JOBS is one error before anything runs."""
+    import argparse
     import os
 
-    from benchmark.cli_plan import AUTO_MIN_CELLS, auto_jobs
+    from benchmark import cli_plan
+    from benchmark.cli import main
 
-    assert auto_jobs(0) == auto_jobs(AUTO_MIN_CELLS - 1) == 1
-    assert 1 <= auto_jobs(AUTO_MIN_CELLS) <= min(os.cpu_count() or 1, AUTO_MIN_CELLS)
-    assert auto_jobs(10_000) == auto_jobs(AUTO_MIN_CELLS) or (os.cpu_count() or 1) > 12
+    cores = os.cpu_count() or 1
+    assert cli_plan.auto_jobs(0) == cli_plan.auto_jobs(cli_plan.AUTO_MIN_CELLS - 1) == 1
+    assert cli_plan.auto_jobs(cli_plan.AUTO_MIN_CELLS) == min(cores, cli_plan.AUTO_MIN_CELLS)
+    assert 1 <= cli_plan.auto_jobs(10_000) <= cores
+    args = argparse.Namespace(executor="local", jobs=None)
+    monkeypatch.delenv(cli_plan.JOBS_ENV)
+    assert cli_plan.executor(args, 1) is None
+    if cores > 1:
+        assert cli_plan.executor(args, 2).jobs == 2
+    monkeypatch.setenv(cli_plan.JOBS_ENV, "3")
+    assert cli_plan.executor(args, 1).jobs == 3
+    assert cli_plan.executor(argparse.Namespace(executor="local", jobs=1), 50) is None
+    monkeypatch.setenv(cli_plan.JOBS_ENV, "two")
+    assert main(["run", "--rerankers", "lambdamart", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: BENCHMARK_JOBS must be a whole number of at least 1, not 'two'\n"
+    assert not (tmp_path / "out").exists()
 
 
 NO_TORCH = """
