@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -29,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from benchmark.core.config import CellConfig, canonical_json
+from benchmark.pipeline import here
 from benchmark.pipeline.harness import compute_files
 from benchmark.pipeline.prepare import Prepared
 from benchmark.pipeline.worker import worker_compute, worker_init
@@ -171,16 +170,17 @@ class LocalProcesses:
     ) -> Iterator[Done]:
         """While the workers start (the fork server's imports take seconds, torch's most),
         this process computes cells too, one at a time in a thread: the cheapest of those whose
-        reranker needs nothing this process has not loaded (never torch here). The one it is
-        computing when the workers are ready stays in flight beside them (:meth:`_drain`)."""
+        reranker needs nothing this process has not loaded (never torch here), on datasets of
+        at most :data:`here.HELP_ROWS` rows. The one it is computing when the workers are ready
+        stays in flight beside them (:meth:`_drain`): on larger data, a long third cell."""
         order = {key: i for i, key in enumerate(datasets)}
         while self.starting is not None and not self.starting.done():
-            light = [c for c in queue if loaded(c)]
+            light = [c for c in queue if here.helps(c, datasets[key_of(c)].result())]
             if not light:
                 return
             config = min(light, key=lambda c: (order[key_of(c)], cost(c)))
             queue.remove(config)
-            future = in_thread(compute_files, config, datasets[key_of(config)].result(), *task)
+            future = here.in_thread(compute_files, config, datasets[key_of(config)].result(), *task)
             both: list[Future[Any]] = [future, self.starting]
             wait(both, return_when=FIRST_COMPLETED)
             if not future.done():
@@ -229,32 +229,6 @@ class LocalProcesses:
                     if future not in self.here:
                         yield config, None, error(BrokenProcessPool())
                 return
-
-
-def loaded(config: CellConfig) -> bool:
-    """Whether this process has loaded every module ``config``'s reranker imports to fit."""
-    from benchmark.core.reranker import RERANKERS
-
-    return all(m in sys.modules for m in RERANKERS.get(config.reranker).imports)
-
-
-def in_thread(compute: Callable[..., dict[str, bytes]], *args: Any) -> Future[dict[str, bytes]]:
-    """``compute(*args)`` in a daemon thread of this process, numba on one thread there as in a
-    worker (a daemon: Ctrl-C does not wait for the cell)."""
-    future: Future[dict[str, bytes]] = Future()
-
-    def target() -> None:
-        import numba
-
-        future.set_running_or_notify_cancel()
-        try:
-            numba.set_num_threads(1)
-            future.set_result(compute(*args))
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=target, name="cell-here", daemon=True).start()
-    return future
 
 
 def submit(pool: ProcessPoolExecutor, config: CellConfig, source: str, task: Any) -> Future[Any]:

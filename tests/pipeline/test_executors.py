@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.pipeline import cluster, executors, grid
+from benchmark.pipeline import here as client
 from benchmark.store import Store
 from tests.conftest import TINY, TINY_ARGS
 
@@ -40,8 +41,8 @@ def test_serial_local_processes_and_dask_agree(cells, cache, tmp_path: Path, mon
     assert not grid.run(cells, serial, progress=False, cache=cache).failures
     local = Store(tmp_path / "local")
     here: list = []
-    in_thread = executors.in_thread
-    monkeypatch.setattr(executors, "in_thread", lambda *a: here.append(a[1]) or in_thread(*a))
+    in_thread = client.in_thread
+    monkeypatch.setattr(client, "in_thread", lambda *a: here.append(a[1]) or in_thread(*a))
     done = grid.run(cells, local, progress=False, cache=cache, executor=executors.LocalProcesses(2))
     assert not done.failures and len(done.results) == len(cells)
     assert here  # computed by this process
@@ -266,7 +267,7 @@ def test_this_process_computes_cells_while_the_workers_start(cells, cache, monke
     from benchmark.core.reranker import RERANKERS
 
     light = [c for c in cells if not RERANKERS.get(c.reranker).imports]
-    monkeypatch.setattr(executors, "loaded", lambda c: c in light)  # as if torch were not here
+    monkeypatch.setattr(client, "loaded", lambda c: c in light)  # as if torch were not here
     workers = executors.LocalProcesses(2)
     monkeypatch.setattr(workers, "spawn", lambda modules: slow_spawn(workers, modules))
     seen = []
@@ -305,3 +306,14 @@ def test_the_fork_server_ignores_ctrl_c_from_its_first_import() -> None:
     first = (ROOT / "benchmark/pipeline/preload.py").read_text().split('"""')[2].split("\n")
     code_lines = [ln for ln in first if ln.strip()]
     assert code_lines[:2] == ["import signal", "signal.signal(signal.SIGINT, signal.SIG_IGN)"]
+
+
+def test_this_process_helps_only_on_small_data(cells, tiny, monkeypatch) -> None:
+    """A cell on large data would outlast the workers' start and run as a third cell beside
+    them, with its memory: the client helps on datasets of at most HELP_ROWS rows only."""
+    light = next(c for c in cells if c.reranker == "fusion-zscore")
+    assert client.helps(light, tiny)
+    monkeypatch.setattr(
+        client, "HELP_ROWS", sum(s.n_items for s in tiny.dataset.splits.values()) - 1
+    )
+    assert not client.helps(light, tiny)
