@@ -5,8 +5,8 @@ imported again; its results come back pickled through a pipe.
 
 A fork copies only the calling thread: a lock another thread holds would stay held forever in
 the child. So this process forks only while it runs no other thread; otherwise, with one
-process asked, or with fewer than two calls, every call runs here. A child that fails or dies
-costs nothing but time: its calls run here, with the same results.
+process asked, or with fewer than two calls, every call runs here. A child that fails, dies or
+cannot be forked costs nothing but time: its calls run here, with the same results.
 """
 
 from __future__ import annotations
@@ -27,19 +27,25 @@ def calls(tasks: list[Callable[[], Any]], processes: int = 1) -> list[Any]:
     shares = [list(range(i, len(tasks), processes)) for i in range(processes)]
     children = [child([tasks[i] for i in share]) for share in shares[1:]]
     results: dict[int, Any] = {i: tasks[i]() for i in shares[0]}
-    for share, (pid, reader) in zip(shares[1:], children, strict=True):
-        got = collect(pid, reader)
+    for share, forked in zip(shares[1:], children, strict=True):
+        got = collect(*forked) if forked else None
         for n, i in enumerate(share):
             results[i] = got[n] if got is not None else tasks[i]()
     return [results[i] for i in range(len(tasks))]
 
 
-def child(tasks: list[Callable[[], Any]]) -> tuple[int, int]:
+def child(tasks: list[Callable[[], Any]]) -> tuple[int, int] | None:
     """A forked child that runs ``tasks`` and writes their pickled results to a pipe; its pid
-    and the pipe's reading end. The child never returns: ``os._exit`` (no atexit handler, no
-    flush of the buffers it inherited, so nothing of this process is written twice)."""
+    and the pipe's reading end (None when no child could be forked: no memory, no process
+    left). The child never returns: ``os._exit`` (no atexit handler, no flush of the buffers
+    it inherited, so nothing of this process is written twice)."""
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
     if pid:
         os.close(writer)
         return pid, reader

@@ -92,3 +92,12 @@ def test_figures_drawn_in_two_processes_are_byte_identical(swept) -> None:
         ".budget_diff.key",
         ".modality_mix.key",
     ]
+
+
+def test_no_child_to_fork_costs_only_time(monkeypatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    tasks = [partial(where, i) for i in range(4)]
+    assert forked.calls(tasks, 2) == [(i, os.getpid()) for i in range(4)]
