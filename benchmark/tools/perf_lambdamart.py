@@ -199,8 +199,7 @@ def table(points: list[dict[str, Any]]) -> list[str]:
     head.append("|---" * (len(points) + 2) + "|")
     names = dict.fromkeys(p for *_, p in PARTS)  # in order, once
     rows = [(f"{p}, s", [q["parts"].get(p, 0.0) for q in points]) for p in names]
-    harness = [sum(v for k, v in q["parts"].items() if not k.startswith("lgb")) for q in points]
-    lgb = [sum(q["parts"].get(p, 0.0) for p in (LGB_TRAIN, LGB_PREDICT)) for q in points]
+    harness, lgb = [harness_s(q) for q in points], [lightgbm_s(q) for q in points]
     cell = [q["cell_s"] for q in points]
     rest = [c - h - g for c, h, g in zip(cell, harness, lgb, strict=True)]
     rows += [("harness parts, s", harness), ("LightGBM (train + predict), s", lgb)]
@@ -233,19 +232,20 @@ def per_round(point: dict[str, Any]) -> float:
     return rounds / max(1, point.get("rounds_run", 0))
 
 
+def harness_s(point: dict[str, Any]) -> float:  # every part that is not LightGBM's
+    return sum(v for k, v in point["parts"].items() if not k.startswith("lgb"))
+
+
+def lightgbm_s(point: dict[str, Any]) -> float:  # LightGBM's training and prediction
+    return sum(point["parts"].get(p, 0.0) for p in (LGB_TRAIN, LGB_PREDICT))
+
+
 def growth(points: list[dict[str, Any]]) -> dict[str, float]:
     """Time per 10x data from the first size to the last: the harness's parts, LightGBM's
     (train + predict) and the whole cell."""
     first, last = points[0], points[-1]
     tenfold = math.log10(last["n_queries"] / first["n_queries"])
-
-    def harness(q: dict[str, Any]) -> float:
-        return sum(v for k, v in q["parts"].items() if not k.startswith("lgb"))
-
-    def lgb(q: dict[str, Any]) -> float:
-        return sum(q["parts"].get(p, 0.0) for p in (LGB_TRAIN, LGB_PREDICT))
-
-    parts = {"harness": harness, "lightgbm": lgb, "cell": lambda q: q["cell_s"]}
+    parts = {"harness": harness_s, "lightgbm": lightgbm_s, "cell": lambda q: q["cell_s"]}
     return {
         f"lambdamart_{name}_per_10x": (of(last) / of(first)) ** (1 / tenfold)
         for name, of in parts.items()
