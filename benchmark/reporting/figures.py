@@ -201,10 +201,10 @@ def reused(
     if keep:
         there = {n.rpartition(".")[2] for n in variants(name) if (folder / n).is_file()}
         formats = tuple(f for f in FORMATS if f in formats or f in there)
-    (stamp_name, raw), wanted = next(iter(stamp(name, key).items())), variants(name, formats)
-    same = (folder / stamp_name).is_file() and (folder / stamp_name).read_bytes() == raw
+    marker, wanted = stamp(name, key), variants(name, formats)
+    same = all((folder / n).is_file() and (folder / n).read_bytes() == b for n, b in marker.items())
     if same and all((folder / n).is_file() for n in wanted):
-        return {n: (folder / n).read_bytes() for n in wanted} | {stamp_name: raw}, formats
+        return {n: (folder / n).read_bytes() for n in wanted} | marker, formats
     return None, formats
 
 

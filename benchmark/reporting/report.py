@@ -94,20 +94,24 @@ def figure_files(
     }
     if data.best:
         draws["budget_diff"] = (plots.draw_diff(data.curve, data.best), (data.curve, data.best))
-    drawn: dict[str, dict[str, bytes]] = {}  # by figure: its files, its stamp last
-    stamps: dict[str, dict[str, bytes]] = {}
-    tasks: list[Callable[[], dict[str, bytes]]] = []
-    names: list[str] = []
+    drawn: dict[str, dict[str, bytes]] = {}  # by figure: its files, then its stamp
+    stamps: dict[str, dict[str, bytes]] = {}  # of the figures drawn now
+    tasks: list[tuple[str, Callable[[], dict[str, bytes]]]] = []  # one per figure and width
     for name, (draw, inputs) in draws.items():
         key = figures.fingerprint((plots, figures), name, *inputs)
         found, fmts = figures.reused(folder, name, key, formats, keep)
-        drawn[name], stamps[name] = found or {}, {} if found else figures.stamp(name, key)
+        drawn[name] = found or {}
         if found is None:
-            names += [name] * len(figures.WIDTHS)
-            tasks += [partial(figures.render_width, name, w, draw, fmts) for w in figures.WIDTHS]
-    for name, rendered in zip(names, forked.calls(tasks, processes), strict=True):
-        drawn[name] |= rendered
-    return {folder / n: b for name in drawn for n, b in (drawn[name] | stamps[name]).items()}
+            stamps[name] = figures.stamp(name, key)
+            tasks += [
+                (name, partial(figures.render_width, name, w, draw, fmts)) for w in figures.WIDTHS
+            ]
+    rendered = forked.calls([task for _, task in tasks], processes)
+    for (name, _), files in zip(tasks, rendered, strict=True):
+        drawn[name] |= files
+    for name, marker in stamps.items():
+        drawn[name] |= marker
+    return {folder / n: b for files in drawn.values() for n, b in files.items()}
 
 
 def figure_notes(data: Data) -> dict[str, str]:
